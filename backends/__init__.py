@@ -1,0 +1,1 @@
+"""Emitters from the IR to orchestrator documents, one module per target."""

@@ -1,0 +1,25 @@
+"""Publish a report whenever the tuning flow finishes."""
+
+from flowc import FlowSpec, Parameter, card, step, trigger_on_finish
+
+
+@trigger_on_finish(flow="ForeachTuningFlow")
+class TriggeredReportFlow(FlowSpec):
+    """Runs after ForeachTuningFlow succeeds; a single-purpose downstream flow."""
+
+    audience = Parameter("audience", default="ml-team", help="Who receives the report.")
+
+    @step
+    def start(self):
+        self.lines = ["weights tuned", "accuracy recorded"]
+        self.next(self.end)
+
+    @card(type="default")
+    @step
+    def end(self):
+        self.report = f"for {self.audience}: " + "; ".join(self.lines)
+        print(self.report)
+
+
+if __name__ == "__main__":
+    TriggeredReportFlow()

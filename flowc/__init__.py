@@ -1,0 +1,62 @@
+"""flowc: Metaflow-style flows compiled for Argo, Step Functions and Airflow.
+
+The authoring API (``FlowSpec``, ``step``, ``Parameter``, decorators...)
+comes from the runtime shim, so the same objects exist inside task images
+where only the shim is shipped.
+"""
+
+from flowc.runtime_shim.api import (
+    FlowSpec,
+    IncludeFile,
+    JSONType,
+    Parameter,
+    batch,
+    card,
+    catch,
+    conda,
+    conda_base,
+    current,
+    environment,
+    kubernetes,
+    parallel,
+    project,
+    pypi,
+    pypi_base,
+    resources,
+    retry,
+    schedule,
+    secrets,
+    step,
+    timeout,
+    trigger,
+    trigger_on_finish,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FlowSpec",
+    "IncludeFile",
+    "JSONType",
+    "Parameter",
+    "batch",
+    "card",
+    "catch",
+    "conda",
+    "conda_base",
+    "current",
+    "environment",
+    "kubernetes",
+    "parallel",
+    "project",
+    "pypi",
+    "pypi_base",
+    "resources",
+    "retry",
+    "schedule",
+    "secrets",
+    "step",
+    "timeout",
+    "trigger",
+    "trigger_on_finish",
+]

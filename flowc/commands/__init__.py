@@ -1,0 +1,1 @@
+"""One module per ``flowc`` command; each defines ``command`` (a click command)."""

@@ -1,0 +1,230 @@
+"""Reading and checking decorators on steps and on the flow class."""
+
+from __future__ import annotations
+
+import re
+import types
+import zoneinfo
+
+import libcst as cst
+
+from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
+from flowc.transpile.ir import Decorator, Value
+from flowc.transpile.specs import FLOW_DECORATORS, STEP_ARGS, STEP_DECORATORS, DecoratorSpec
+
+#: Decorators that may appear more than once on the same step.
+_REPEATABLE = frozenset({"card"})
+
+
+def _call_parts(
+    decorator: cst.Decorator,
+) -> tuple[cst.BaseExpression, tuple[cst.Arg, ...]]:
+    expr = decorator.decorator
+    if isinstance(expr, cst.Call):
+        return expr.func, tuple(expr.args)
+    return expr, ()
+
+
+def read_arguments(
+    ctx: Context,
+    label: str,
+    args: tuple[cst.Arg, ...],
+    known: dict[str, object],
+    owner: cst.CSTNode,
+) -> dict[str, Value]:
+    """Evaluate keyword arguments of ``label``; report unknown or non-literal ones."""
+    values: dict[str, Value] = {}
+    for arg in args:
+        if arg.keyword is None:
+            ctx.report(
+                "FLC302",
+                arg,
+                owner,
+                f"{label} takes keyword arguments only",
+                "write each argument as name=value",
+            )
+            continue
+        key = arg.keyword.value
+        if key not in known:
+            ctx.report(
+                "FLC302",
+                arg,
+                owner,
+                f"{label} has no argument {key!r}{did_you_mean(key, known)}",
+                "known arguments: " + (", ".join(sorted(known)) or "none"),
+            )
+            continue
+        try:
+            values[key] = ctx.literal(arg.value)
+        except NotLiteral as exc:
+            ctx.report(
+                "FLC304",
+                exc.node,
+                owner,
+                f"argument {key!r} of {label} is not a literal value",
+                "flowc reads flows without running them: use a literal, or a module-level constant",
+            )
+    return values
+
+
+def read_decorators(
+    ctx: Context, node: cst.FunctionDef | cst.ClassDef, level: str
+) -> tuple[list[Decorator], dict[str, Value] | None]:
+    """The decorators of ``node`` (``level`` is ``"step"`` or ``"flow"``).
+
+    Returns the decorators other than ``@step`` and, for steps, the
+    arguments of ``@step`` itself (``None`` when ``@step`` is absent).
+    """
+    found: list[Decorator] = []
+    step_args: dict[str, Value] | None = None
+    seen: set[str] = set()
+    decorators = list(node.decorators)
+    for position, decorator in enumerate(decorators):
+        func, args = _call_parts(decorator)
+        name = ctx.imports.resolve(func)
+        if name == "step":
+            if level == "step":
+                step_args = read_arguments(ctx, "@step", args, dict(STEP_ARGS), node)
+                _check_values(ctx, "@step", step_args, STEP_ARGS, decorator, node)
+                if position != len(decorators) - 1:
+                    ctx.report(
+                        "FLC308",
+                        decorator,
+                        node,
+                        f"@step must be the decorator closest to 'def {node.name.value}'",
+                        "move @step below the other decorators",
+                    )
+            continue
+        if level == "step" and not _is_step(ctx, decorators):
+            continue
+        spec = _spec_for(ctx, name, func, decorator, node, level)
+        if spec is None or name is None:
+            continue
+        if name in seen and name not in _REPEATABLE:
+            ctx.report(
+                "FLC306",
+                decorator,
+                node,
+                f"@{name} is applied twice",
+                "keep one and merge their arguments",
+            )
+            continue
+        seen.add(name)
+        values = read_arguments(ctx, f"@{name}", args, dict(spec.args), node)
+        _check_values(ctx, f"@{name}", values, spec.args, decorator, node)
+        _check_semantics(ctx, name, values, decorator, node)
+        span = ctx.span(decorator, node)
+        found.append(Decorator(name, types.MappingProxyType(values), span))
+    return found, step_args
+
+
+def _is_step(ctx: Context, decorators: list[cst.Decorator]) -> bool:
+    return any(ctx.imports.resolve(_call_parts(d)[0]) == "step" for d in decorators)
+
+
+def _spec_for(
+    ctx: Context,
+    name: str | None,
+    func: cst.BaseExpression,
+    decorator: cst.Decorator,
+    owner: cst.CSTNode,
+    level: str,
+) -> DecoratorSpec | None:
+    own = STEP_DECORATORS if level == "step" else FLOW_DECORATORS
+    other = FLOW_DECORATORS if level == "step" else STEP_DECORATORS
+    if name in own:
+        return own[name]
+    written = dotted_name(func)
+    if name in other:
+        where = "the flow class" if level == "step" else "steps"
+        ctx.report(
+            "FLC305",
+            decorator,
+            owner,
+            f"@{name} belongs on {where}, not on {'a step' if level == 'step' else 'the flow class'}",
+            f"move @{name} to {where}",
+        )
+        return None
+    ctx.report(
+        "FLC301",
+        decorator,
+        owner,
+        f"unknown {level} decorator @{written}{did_you_mean(written.split('.')[-1], own)}",
+        f"{level} decorators flowc knows: " + ", ".join(sorted(own)),
+    )
+    return None
+
+
+def _check_values(
+    ctx: Context,
+    label: str,
+    values: dict[str, Value],
+    checkers: dict[str, object],
+    decorator: cst.CSTNode,
+    owner: cst.CSTNode,
+) -> None:
+    for key, value in values.items():
+        checker = checkers[key]
+        if value is None or not callable(checker):
+            continue
+        expected = checker(value)
+        if expected:
+            ctx.report(
+                "FLC303",
+                decorator,
+                owner,
+                f"argument {key!r} of {label} should be {expected}, got {value!r}",
+                f"pass {key}= as {expected}",
+            )
+
+
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_semantics(
+    ctx: Context, name: str, values: dict[str, Value], decorator: cst.CSTNode, owner: cst.CSTNode
+) -> None:
+    """Checks on values that have the right type but make no sense."""
+
+    def bad(message: str, hint: str) -> None:
+        ctx.report("FLC307", decorator, owner, message, hint)
+
+    if name == "retry":
+        times = values.get("times")
+        if times is not None and int(str(times)) > 100:
+            bad(f"@retry(times={times}) is more retries than any target allows", "use at most 100")
+    elif name == "timeout":
+        total = sum(int(str(values.get(k) or 0)) * m for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600)))
+        if values and total <= 0:
+            bad("@timeout adds up to zero seconds", "give seconds=, minutes= or hours= a positive value")
+    elif name == "schedule":
+        _check_schedule(values, bad)
+    elif name == "environment":
+        env = values.get("vars")
+        if isinstance(env, dict):
+            for key in env:
+                if not _ENV_NAME.match(key):
+                    bad(f"{key!r} is not a valid environment variable name", "use letters, digits and _")
+    elif name == "catch":
+        var = values.get("var")
+        if isinstance(var, str) and not var.isidentifier():
+            bad(f"@catch(var={var!r}) is not a valid attribute name", "use a Python identifier")
+
+
+def _check_schedule(values: dict[str, Value], bad: object) -> None:
+    assert callable(bad)
+    kinds = [k for k in ("cron", "hourly", "weekly") if values.get(k)]
+    if len(kinds) > 1:
+        bad(f"@schedule sets {' and '.join(kinds)}", "choose one of cron=, hourly=, weekly= or daily=")
+    cron = values.get("cron")
+    if isinstance(cron, str):
+        fields = cron.split()
+        if len(fields) not in (5, 6) or not all(_CRON_FIELD.match(f) for f in fields):
+            bad(f"@schedule(cron={cron!r}) is not a cron expression", "write five fields: minute hour day month weekday")
+    zone = values.get("timezone")
+    if isinstance(zone, str):
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            bad(f"@schedule(timezone={zone!r}) is not an IANA time zone", "use a name such as 'Europe/Berlin' or 'UTC'")

@@ -1,0 +1,142 @@
+"""Static evaluation of literal expressions, without executing anything.
+
+Accepted: numbers, strings (including implicit concatenation and f-strings
+without placeholders), ``True``/``False``/``None``, lists, tuples, sets and
+dicts of literals, unary ``-``/``+``, arithmetic between numbers, and names
+bound once at module level to such a literal (``RETRIES = 3``).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from typing import cast
+
+import libcst as cst
+
+from flowc.transpile.ir import Value
+
+
+class NotLiteral(Exception):
+    """The expression cannot be evaluated statically; ``node`` says where."""
+
+    def __init__(self, node: cst.CSTNode) -> None:
+        super().__init__("not a literal")
+        self.node = node
+
+
+_BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+
+_NAMED = {"True": True, "False": False, "None": None}
+
+
+def evaluate(node: cst.BaseExpression, constants: Mapping[str, Value] | None = None) -> Value:
+    """The value of ``node``; raises :class:`NotLiteral` naming the culprit."""
+    constants = constants or {}
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return cast(Value, ast.literal_eval(node.value.replace("_", "")))
+    if isinstance(node, cst.Imaginary):
+        raise NotLiteral(node)
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            raise NotLiteral(node)
+        if value is None:
+            raise NotLiteral(node)
+        return value
+    if isinstance(node, cst.FormattedString):
+        if any(isinstance(part, cst.FormattedStringExpression) for part in node.parts):
+            raise NotLiteral(node)
+        return "".join(cast(cst.FormattedStringText, p).value for p in node.parts)
+    if isinstance(node, cst.Name):
+        if node.value in _NAMED:
+            return _NAMED[node.value]
+        if node.value in constants:
+            return constants[node.value]
+        raise NotLiteral(node)
+    if isinstance(node, cst.UnaryOperation):
+        operand = evaluate(node.expression, constants)
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+            if isinstance(node.operator, cst.Minus):
+                return -operand
+            if isinstance(node.operator, cst.Plus):
+                return operand
+        raise NotLiteral(node)
+    if isinstance(node, cst.BinaryOperation):
+        return _binary(node, constants)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return [_element(e, constants) for e in node.elements]
+    if isinstance(node, cst.Dict):
+        return _dict(node, constants)
+    raise NotLiteral(node)
+
+
+def _binary(node: cst.BinaryOperation, constants: Mapping[str, Value]) -> Value:
+    op = _BINARY.get(type(node.operator))
+    left = evaluate(node.left, constants)
+    right = evaluate(node.right, constants)
+    if op is None:
+        raise NotLiteral(node)
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
+    strings = isinstance(left, str) and isinstance(right, str) and op is operator.add
+    if not (numbers or strings):
+        raise NotLiteral(node)
+    try:
+        return cast(Value, op(left, right))
+    except (ArithmeticError, ValueError) as exc:
+        raise NotLiteral(node) from exc
+
+
+def _element(element: cst.BaseElement, constants: Mapping[str, Value]) -> Value:
+    if isinstance(element, cst.StarredElement):
+        raise NotLiteral(element)
+    return evaluate(element.value, constants)
+
+
+def _dict(node: cst.Dict, constants: Mapping[str, Value]) -> Value:
+    result: dict[str, Value] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            raise NotLiteral(element)
+        key = evaluate(element.key, constants)
+        if isinstance(key, (int, float, bool)) or key is None:
+            key = str(key) if not isinstance(key, bool) else str(key)
+        if not isinstance(key, str):
+            raise NotLiteral(element.key)
+        result[key] = evaluate(element.value, constants)
+    return result
+
+
+def module_constants(module: cst.Module) -> dict[str, Value]:
+    """Names bound exactly once at module level to a literal."""
+    seen: dict[str, int] = {}
+    values: dict[str, Value] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets: list[cst.BaseExpression] = []
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+                value = small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets = [small.target]
+                value = small.value
+            for target in targets:
+                if isinstance(target, cst.Name) and value is not None:
+                    seen[target.value] = seen.get(target.value, 0) + 1
+                    try:
+                        values[target.value] = evaluate(value, values)
+                    except NotLiteral:
+                        values.pop(target.value, None)
+    return {k: v for k, v in values.items() if seen[k] == 1}

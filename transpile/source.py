@@ -1,0 +1,143 @@
+"""A parsed flow file and cheap, on-demand source positions.
+
+libcst's ``PositionProvider`` computes a position for every node of a module,
+which costs most of a second on a 1000-step file.  We only need positions
+for the nodes we report, so the :class:`Locator` anchors each top-level
+statement with the line numbers of the standard ``ast`` parse (C speed) and
+computes libcst positions inside one statement at a time, only when asked.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from flowc.transpile.ir import Span
+
+
+def small_statements(
+    body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement],
+) -> Iterator[tuple[cst.CSTNode, cst.CSTNode]]:
+    """Yield ``(statement, line_statement)`` pairs in the order ``ast`` sees them.
+
+    ``a = 1; b = 2`` is one libcst line holding two small statements but two
+    ``ast`` statements; each small statement is paired with its line.
+    """
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                yield small, stmt
+        else:
+            yield stmt, stmt
+
+
+def block_body(
+    node: cst.ClassDef | cst.FunctionDef | cst.Module,
+) -> Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]:
+    """The statements of a module, class or function body."""
+    if isinstance(node, cst.Module):
+        return node.body
+    return node.body.body
+
+
+@dataclass
+class Locator:
+    """Maps libcst nodes to file positions, lazily, one statement at a time."""
+
+    path: str
+    module: cst.Module
+    tree: ast.Module
+    lines: list[str]
+    _anchors: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _ranges: dict[int, dict[cst.CSTNode, CodeRange]] = field(default_factory=dict)
+    _ast_nodes: dict[int, ast.stmt] = field(default_factory=dict)
+
+    def ast_node(self, stmt: cst.CSTNode) -> ast.stmt | None:
+        """The ``ast`` twin of an anchored statement."""
+        return self._ast_nodes.get(id(stmt))
+
+    def anchor_block(self, cst_block: Sequence[cst.CSTNode], ast_block: Sequence[ast.stmt]) -> None:
+        """Record where each statement of a block starts (pairs them by order)."""
+        for (small, line_stmt), a in zip(small_statements(cst_block), ast_block):  # type: ignore[arg-type]
+            # Like libcst, ast puts a decorated def or class at its keyword.
+            position = (a.lineno, a.col_offset)
+            self._anchors.setdefault(id(line_stmt), position)
+            self._anchors.setdefault(id(small), position)
+            self._ast_nodes[id(small)] = a
+            if isinstance(small, cst.Expr):
+                self._anchors.setdefault(id(small.value), position)
+
+    def statement_span(self, stmt: cst.CSTNode) -> Span:
+        """Where an anchored statement starts."""
+        line, col = self._anchors.get(id(stmt), (1, 0))
+        return Span(self.path, line, col + 1)
+
+    def span(self, node: cst.CSTNode, owner: cst.CSTNode) -> Span:
+        """Where ``node`` starts; ``owner`` is the anchored statement holding it."""
+        if node is owner or id(node) in self._anchors:
+            return self.statement_span(node)
+        fast = self._fast_span(node, owner)
+        if fast is not None:
+            return fast
+        ranges = self._ranges.get(id(owner))
+        if ranges is None:
+            sub = self.module.with_changes(body=[owner], header=[], footer=[])
+            wrapper = MetadataWrapper(sub, unsafe_skip_copy=True)
+            ranges = dict(wrapper.resolve(PositionProvider))
+            self._ranges[id(owner)] = ranges
+        node_range = ranges.get(node)
+        owner_range = ranges.get(owner)
+        if node_range is None or owner_range is None:
+            return self.statement_span(owner)
+        base_line, base_col = self._anchors.get(id(owner), (1, 0))
+        line = base_line + node_range.start.line - owner_range.start.line
+        return Span(self.path, line, self._column(node, line, node_range.start.column, base_col) + 1)
+
+    def _fast_span(self, node: cst.CSTNode, owner: cst.CSTNode) -> Span | None:
+        """Decorators and body statements of a def or class, straight from ``ast``."""
+        twin = self._ast_nodes.get(id(owner))
+        if not isinstance(owner, (cst.FunctionDef, cst.ClassDef)) or twin is None:
+            return None
+        assert isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        for decorator, twin_decorator in zip(owner.decorators, twin.decorator_list):
+            if node is decorator:
+                # ast points at the expression after "@".
+                return Span(self.path, twin_decorator.lineno, twin_decorator.col_offset)
+        if id(owner.body) not in self._anchors and isinstance(owner.body, cst.IndentedBlock):
+            self._anchors[id(owner.body)] = (twin.lineno, twin.col_offset)
+            self.anchor_block(owner.body.body, twin.body)
+        if id(node) in self._anchors:
+            return self.statement_span(node)
+        return None
+
+    def _column(self, node: cst.CSTNode, line: int, sub_col: int, indent: int) -> int:
+        """The 0-based column of ``node`` on ``line`` of the real file.
+
+        Inside the detached statement, lines that start with indentation are
+        shifted left by the owner's indent, while continuation lines are not;
+        the node's own text tells which.
+        """
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        head = self.module.code_for_node(node).lstrip().split("\n", 1)[0][:20]
+        for candidate in (sub_col + indent, sub_col):
+            if head and text.startswith(head, candidate):
+                return candidate
+        found = text.find(head, sub_col) if head else -1
+        return found if found >= 0 else sub_col + indent
+
+
+def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
+    """Parse ``text`` with libcst and build its locator.
+
+    Raises ``SyntaxError`` (from ``ast``, with a line and column) or
+    ``libcst.ParserSyntaxError`` when the file does not parse.
+    """
+    tree = ast.parse(text, filename=path)
+    module = cst.parse_module(text)
+    locator = Locator(path, module, tree, text.splitlines())
+    locator.anchor_block(module.body, tree.body)
+    return module, locator
