@@ -67,6 +67,9 @@ RULES: dict[str, str] = {
     "FLC306": "decorator repeated",
     "FLC307": "invalid decorator value",
     "FLC308": "@step is not the innermost decorator",
+    "FLC401": "construct the target cannot express",
+    "FLC402": "target limit exceeded",
+    "FLC403": "invalid compile option",
 }
 
 

@@ -1,0 +1,121 @@
+"""``flowc compile``: generate deploy documents for a target."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+
+import click
+
+from flowc.commands._common import EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, fail, flow_option, load_or_exit, write_atomic
+
+
+@click.command(
+    "compile",
+    epilog="""\b
+Examples:
+  flowc compile flows/train.py --target argo --datastore s3://ml/flowc -o deploy/
+  flowc compile flows/train.py --target sfn --datastore s3://ml/flowc -o -
+  flowc compile flows/train.py --target argo --datastore s3://ml/flowc -o deploy/ --check
+Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would change), 2 usage.""",
+)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--target", "-t", required=True, type=click.Choice(["argo", "sfn", "airflow"]), help="Orchestrator to compile for.")
+@click.option("--output", "-o", "output", default="-", show_default=True, help="Output directory, or - for stdout.")
+@click.option("--check", is_flag=True, help="Compare with what is in the output directory instead of writing.")
+@click.option("--datastore", envvar="FLOWC_DATASTORE", help="Datastore root the tasks use (s3://bucket/prefix). [env: FLOWC_DATASTORE]")
+@click.option("--image", default=None, help="Default container image for tasks.")
+@click.option("--package-url", default=None, help="Use an already pushed code package at this URL.")
+@click.option("--package-sha256", default=None, help="sha256 of the package given with --package-url.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable).")
+@flow_option
+def command(
+    file: str,
+    target: str,
+    output: str,
+    check: bool,
+    datastore: str | None,
+    image: str | None,
+    package_url: str | None,
+    package_sha256: str | None,
+    settings: tuple[str, ...],
+    flow_name: str | None,
+) -> None:
+    """Compile the flow in FILE to TARGET's documents."""
+    from flowc.backends.base import CompileError, CompileOptions
+    from flowc.backends.registry import emitter
+    from flowc.runtime_shim.package import build_package, package_key
+
+    if not datastore:
+        raise click.UsageError("give --datastore s3://bucket/prefix (or set FLOWC_DATASTORE)")
+    if bool(package_url) != bool(package_sha256):
+        raise click.UsageError("--package-url and --package-sha256 go together")
+    pairs = dict(_split_setting(s) for s in settings)
+    flow = load_or_exit(file, flow_name)
+    flow_dir = os.path.dirname(os.path.abspath(file))
+    if package_url is None or package_sha256 is None:
+        _, package_sha256 = build_package(flow_dir)
+        package_url = datastore.rstrip("/") + "/" + package_key(flow.name, package_sha256)
+    options = CompileOptions(
+        datastore=datastore,
+        package_url=package_url,
+        package_sha256=package_sha256,
+        flow_file=os.path.basename(file),
+        image=image or "python:3.11-slim",
+        settings=pairs,
+    )
+    try:
+        documents = emitter(target)(flow, options)
+    except CompileError as exc:
+        fail(exc.problems)
+    if output == "-":
+        if check:
+            raise click.UsageError("--check needs an output directory (-o DIR)")
+        separator = "---\n" if target == "argo" else ""
+        click.echo(separator.join(d.text for d in documents), nl=False)
+        return
+    if check:
+        sys.exit(_check(documents, output))
+    for document in documents:
+        write_atomic(os.path.join(output, document.filename), document.text.encode("utf-8"))
+        click.echo(os.path.join(output, document.filename), err=True)
+
+
+def _split_setting(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--set")
+    return key, value
+
+
+def _check(documents: list[object], output: str) -> int:
+    """Like ``black --check``: 0 if every file is up to date, 1 with a diff if not."""
+    changed = 0
+    for document in documents:
+        filename = getattr(document, "filename")
+        text = getattr(document, "text")
+        path = os.path.join(output, filename)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                current = handle.read()
+        except FileNotFoundError:
+            current = None
+        if current == text:
+            continue
+        changed += 1
+        diff = difflib.unified_diff(
+            (current or "").splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=path if current is not None else "/dev/null",
+            tofile=path,
+        )
+        sys.stdout.writelines(diff)
+    if changed:
+        click.echo(f"{changed} file{'s' if changed != 1 else ''} would change; run without --check to update.", err=True)
+        return EXIT_USER_ERROR
+    click.echo(f"{len(documents)} file{'s' if len(documents) != 1 else ''} up to date.", err=True)
+    return EXIT_OK
+
+
+__all__ = ["EXIT_USAGE", "command"]

@@ -1,0 +1,79 @@
+"""Deterministic, sha256-addressed code packages.
+
+A package is a gzip'd tarball of the flow's directory (Python files and the
+configured suffixes) plus the runtime shim itself under ``_flowc/``, so a task
+image needs only Python and boto3.  The same sources give the same bytes
+whatever their mtimes, owners, umask or directory order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+from collections.abc import Iterable, Iterator
+
+#: Suffixes packaged by default besides ``.py``.
+DEFAULT_SUFFIXES = (".py",)
+#: Directory names never packaged.
+SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flowc"})
+#: Where the shim lives inside a package.
+SHIM_PREFIX = "_flowc"
+
+
+def _walk(root: str, suffixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """``(archive name, absolute path)`` for every file to package, sorted."""
+    found: list[tuple[str, str]] = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        for name in files:
+            if name.endswith(suffixes) and not name.startswith("."):
+                path = os.path.join(directory, name)
+                found.append((os.path.relpath(path, root).replace(os.sep, "/"), path))
+    yield from sorted(found)
+
+
+def _shim_files() -> Iterator[tuple[str, str]]:
+    """The runtime shim's own files, as they should appear in a package."""
+    shim_dir = os.path.dirname(os.path.abspath(__file__))
+    for rel, path in _walk(shim_dir, (".py", ".html", ".css", ".js")):
+        yield f"{SHIM_PREFIX}/flowc/runtime_shim/{rel}", path
+
+
+_FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
+
+
+def build_package(flow_dir: str, suffixes: Iterable[str] = DEFAULT_SUFFIXES) -> tuple[bytes, str]:
+    """The package bytes for ``flow_dir`` and their sha256 (hex)."""
+    entries: list[tuple[str, bytes, int]] = []
+    for rel, path in _walk(flow_dir, tuple(suffixes)):
+        with open(path, "rb") as handle:
+            mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            entries.append((rel, handle.read(), mode))
+    for rel, path in _shim_files():
+        with open(path, "rb") as handle:
+            entries.append((rel, handle.read(), 0o644))
+    entries.append((f"{SHIM_PREFIX}/flowc/__init__.py", _FLOWC_INIT, 0o644))
+    entries.sort()
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data, mode in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = mode
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
+    packed = io.BytesIO()
+    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0, filename="") as gz:
+        gz.write(raw.getvalue())
+    data = packed.getvalue()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def package_key(flow_name: str, sha256: str) -> str:
+    """Where a package lives under a datastore root."""
+    return f"{flow_name}/packages/{sha256}.tgz"
