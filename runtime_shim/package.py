@@ -45,9 +45,17 @@ def _shim_files() -> Iterator[tuple[str, str]]:
 _FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
 
 
-def build_package(flow_dir: str, suffixes: Iterable[str] = DEFAULT_SUFFIXES) -> tuple[bytes, str]:
-    """The package bytes for ``flow_dir`` and their sha256 (hex)."""
-    entries: list[tuple[str, bytes, int]] = []
+def build_package(
+    flow_dir: str,
+    suffixes: Iterable[str] = DEFAULT_SUFFIXES,
+    extra: dict[str, bytes] | None = None,
+) -> tuple[bytes, str]:
+    """The package bytes for ``flow_dir`` and their sha256 (hex).
+
+    ``extra`` maps archive names to contents added as they are (the CLI adds
+    the flow's graph as ``_flowc/graphs/<Flow>.json``).
+    """
+    entries: list[tuple[str, bytes, int]] = [(name, data, 0o644) for name, data in (extra or {}).items()]
     for rel, path in _walk(flow_dir, tuple(suffixes)):
         with open(path, "rb") as handle:
             mode = 0o755 if os.access(path, os.X_OK) else 0o644
@@ -72,6 +80,11 @@ def build_package(flow_dir: str, suffixes: Iterable[str] = DEFAULT_SUFFIXES) -> 
         gz.write(raw.getvalue())
     data = packed.getvalue()
     return data, hashlib.sha256(data).hexdigest()
+
+
+def graph_entry(flow_name: str) -> str:
+    """Archive name of a flow's graph JSON inside a package."""
+    return f"{SHIM_PREFIX}/graphs/{flow_name}.json"
 
 
 def package_key(flow_name: str, sha256: str) -> str:
