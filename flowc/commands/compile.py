@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import sys
 
@@ -46,8 +45,8 @@ def command(
     """Compile the flow in FILE to TARGET's documents."""
     from flowc.backends.base import CompileError, CompileOptions
     from flowc.backends.registry import emitter
-    from flowc.runtime_shim.package import build_package, graph_entry, package_key
-    from flowc.transpile.export import graph_json
+    from flowc.packaging import flow_package
+    from flowc.packaging import package_url as url_for
 
     if not datastore:
         raise click.UsageError("give --datastore s3://bucket/prefix (or set FLOWC_DATASTORE)")
@@ -55,12 +54,9 @@ def command(
         raise click.UsageError("--package-url and --package-sha256 go together")
     pairs = dict(_split_setting(s) for s in settings)
     flow = load_or_exit(file, flow_name)
-    flow_dir = os.path.dirname(os.path.abspath(file))
     if package_url is None or package_sha256 is None:
-        graph = graph_json(flow) | {"file": os.path.basename(file)}
-        extra = {graph_entry(flow.name): json.dumps(graph, indent=2, sort_keys=True).encode()}
-        _, package_sha256 = build_package(flow_dir, extra=extra)
-        package_url = datastore.rstrip("/") + "/" + package_key(flow.name, package_sha256)
+        _, package_sha256 = flow_package(flow, file)
+        package_url = url_for(datastore, flow, package_sha256)
     options = CompileOptions(
         datastore=datastore,
         package_url=package_url,
