@@ -67,4 +67,6 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-flow_option = click.option("--flow", "flow_name", metavar="NAME", help="Flow class to use when the file defines several.")
+flow_option = click.option(
+    "--flow", "flow_name", metavar="NAME", help="Flow class to use when the file defines several."
+)

@@ -6,9 +6,14 @@ import difflib
 import os
 import sys
 
+from typing import TYPE_CHECKING
+
 import click
 
-from flowc.commands._common import EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, fail, flow_option, load_or_exit, write_atomic
+from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, load_or_exit, write_atomic
+
+if TYPE_CHECKING:
+    from flowc.backends.base import Document
 
 
 @click.command(
@@ -21,14 +26,30 @@ Examples:
 Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would change), 2 usage.""",
 )
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--target", "-t", required=True, type=click.Choice(["argo", "sfn", "airflow"]), help="Orchestrator to compile for.")
-@click.option("--output", "-o", "output", default="-", show_default=True, help="Output directory, or - for stdout.")
-@click.option("--check", is_flag=True, help="Compare with what is in the output directory instead of writing.")
-@click.option("--datastore", envvar="FLOWC_DATASTORE", help="Datastore root the tasks use (s3://bucket/prefix). [env: FLOWC_DATASTORE]")
+@click.option(
+    "--target",
+    "-t",
+    required=True,
+    type=click.Choice(["argo", "sfn", "airflow"]),
+    help="Orchestrator to compile for.",
+)
+@click.option(
+    "--output", "-o", "output", default="-", show_default=True, help="Output directory, or - for stdout."
+)
+@click.option(
+    "--check", is_flag=True, help="Compare with what is in the output directory instead of writing."
+)
+@click.option(
+    "--datastore",
+    envvar="FLOWC_DATASTORE",
+    help="Datastore root the tasks use (s3://bucket/prefix). [env: FLOWC_DATASTORE]",
+)
 @click.option("--image", default=None, help="Default container image for tasks.")
 @click.option("--package-url", default=None, help="Use an already pushed code package at this URL.")
 @click.option("--package-sha256", default=None, help="sha256 of the package given with --package-url.")
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable).")
+@click.option(
+    "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable)."
+)
 @flow_option
 def command(
     file: str,
@@ -89,13 +110,12 @@ def _split_setting(text: str) -> tuple[str, str]:
     return key, value
 
 
-def _check(documents: list[object], output: str) -> int:
+def _check(documents: list[Document], output: str) -> int:
     """Like ``black --check``: 0 if every file is up to date, 1 with a diff if not."""
     changed = 0
     for document in documents:
-        filename = getattr(document, "filename")
-        text = getattr(document, "text")
-        path = os.path.join(output, filename)
+        text = document.text
+        path = os.path.join(output, document.filename)
         try:
             with open(path, encoding="utf-8") as handle:
                 current = handle.read()
@@ -112,10 +132,10 @@ def _check(documents: list[object], output: str) -> int:
         )
         sys.stdout.writelines(diff)
     if changed:
-        click.echo(f"{changed} file{'s' if changed != 1 else ''} would change; run without --check to update.", err=True)
+        click.echo(
+            f"{changed} file{'s' if changed != 1 else ''} would change; run without --check to update.",
+            err=True,
+        )
         return EXIT_USER_ERROR
     click.echo(f"{len(documents)} file{'s' if len(documents) != 1 else ''} up to date.", err=True)
     return EXIT_OK
-
-
-__all__ = ["EXIT_USAGE", "command"]

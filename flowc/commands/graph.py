@@ -16,7 +16,9 @@ Examples:
   flowc graph flows/train.py --format dot | dot -Tsvg > train.svg""",
 )
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True
+)
 @flow_option
 def command(file: str, fmt: str, flow_name: str | None) -> None:
     """Print the DAG of the flow in FILE."""
