@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
-
 from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
@@ -49,7 +48,12 @@ def analyze_file(path: str, flow_name: str | None = None) -> Analysis:
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        problem = Problem("FLC004", Span(path, 1, 1), f"cannot read {path}: {reason}", "check the path and that the file is UTF-8 text")
+        problem = Problem(
+            "FLC004",
+            Span(path, 1, 1),
+            f"cannot read {path}: {reason}",
+            "check the path and that the file is UTF-8 text",
+        )
         return Analysis(None, (problem,))
     return analyze_source(text, path, flow_name)
 
@@ -60,7 +64,12 @@ def analyze_source(text: str, path: str = "<flow>", flow_name: str | None = None
         module, locator = parse(path, text)
     except SyntaxError as exc:
         span = Span(path, exc.lineno or 1, exc.offset or 1)
-        problem = Problem("FLC001", span, f"syntax error: {exc.msg}", "fix the Python syntax; the file must parse before it can be analysed")
+        problem = Problem(
+            "FLC001",
+            span,
+            f"syntax error: {exc.msg}",
+            "fix the Python syntax; the file must parse before it can be analysed",
+        )
         return Analysis(None, (problem,))
     except cst.ParserSyntaxError as exc:
         span = Span(path, exc.raw_line, exc.raw_column + 1)
@@ -104,13 +113,15 @@ def _local_bases(node: cst.ClassDef, flows: dict[str, cst.ClassDef]) -> list[cst
     for base in node.bases:
         if isinstance(base.value, cst.Name) and base.value.value in flows:
             parent = flows[base.value.value]
-            for ancestor in _local_bases(parent, flows) + [parent]:
+            for ancestor in [*_local_bases(parent, flows), parent]:
                 if ancestor not in chain:
                     chain.append(ancestor)
     return chain
 
 
-def _pick_flow(ctx: Context, module: cst.Module, flow_name: str | None) -> tuple[cst.ClassDef, list[cst.ClassDef]] | None:
+def _pick_flow(
+    ctx: Context, module: cst.Module, flow_name: str | None
+) -> tuple[cst.ClassDef, list[cst.ClassDef]] | None:
     flows = _flow_classes(ctx, module)
     bases = {b.value.value for n in flows.values() for b in n.bases if isinstance(b.value, cst.Name)}
     leaves = {n: c for n, c in flows.items() if n not in bases}
@@ -118,18 +129,29 @@ def _pick_flow(ctx: Context, module: cst.Module, flow_name: str | None) -> tuple
     if flow_name is not None:
         if flow_name not in flows:
             known = ", ".join(sorted(flows)) or "none"
-            ctx.report("FLC003", where, None, f"no flow class named {flow_name!r} in {ctx.path}", f"flow classes here: {known}")
+            ctx.report(
+                "FLC003",
+                where,
+                None,
+                f"no flow class named {flow_name!r} in {ctx.path}",
+                f"flow classes here: {known}",
+            )
             return None
         chosen = flows[flow_name]
     elif not flows:
         ctx.report(
-            "FLC002", where, None, f"{ctx.path} defines no FlowSpec subclass",
+            "FLC002",
+            where,
+            None,
+            f"{ctx.path} defines no FlowSpec subclass",
             "define class MyFlow(FlowSpec) with 'from flowc import FlowSpec' (or metaflow)",
         )
         return None
     elif len(leaves) != 1:
         names = ", ".join(sorted(leaves or flows))
-        ctx.report("FLC003", where, None, f"{ctx.path} defines several flows: {names}", "pick one with --flow NAME")
+        ctx.report(
+            "FLC003", where, None, f"{ctx.path} defines several flows: {names}", "pick one with --flow NAME"
+        )
         return None
     else:
         chosen = next(iter(leaves.values()))
@@ -143,7 +165,7 @@ def _analyze_module(ctx: Context, module: cst.Module, flow_name: str | None) -> 
     node, bases = picked
     steps: dict[str, RawStep] = {}
     params: dict[str, Parameter] = {}
-    for cls in bases + [node]:
+    for cls in [*bases, node]:
         own_steps, own_params = _read_class(ctx, cls)
         steps.update(own_steps)
         params.update(own_params)
@@ -199,7 +221,10 @@ def _read_class(ctx: Context, cls: cst.ClassDef) -> tuple[dict[str, RawStep], di
             if raw.name in steps:
                 first = steps[raw.name].span.line
                 ctx.report(
-                    "FLC104", raw.span, None, f"step {raw.name!r} is defined twice (first on line {first})",
+                    "FLC104",
+                    raw.span,
+                    None,
+                    f"step {raw.name!r} is defined twice (first on line {first})",
                     "rename one of them; Python would silently keep only the last",
                 )
                 continue
@@ -214,7 +239,13 @@ def _read_class(ctx: Context, cls: cst.ClassDef) -> tuple[dict[str, RawStep], di
                 if param is None:
                     continue
                 if any(p.name == param.name for p in params.values() if p.attr != attr) or attr in params:
-                    ctx.report("FLC203", param.span, None, f"parameter {param.name!r} is declared twice", "remove or rename one of them")
+                    ctx.report(
+                        "FLC203",
+                        param.span,
+                        None,
+                        f"parameter {param.name!r} is declared twice",
+                        "remove or rename one of them",
+                    )
                     continue
                 params[attr] = param
     return steps, params
@@ -225,12 +256,17 @@ def _check_parameters(ctx: Context, params: dict[str, Parameter], steps: dict[st
         for label in {param.attr, param.name}:
             if label in steps:
                 ctx.report(
-                    "FLC202", param.span, None, f"parameter {label!r} has the same name as a step",
+                    "FLC202",
+                    param.span,
+                    None,
+                    f"parameter {label!r} has the same name as a step",
                     "rename the parameter or the step",
                 )
 
 
-def _start_and_end(ctx: Context, node: cst.ClassDef, steps: dict[str, RawStep]) -> tuple[str | None, str | None]:
+def _start_and_end(
+    ctx: Context, node: cst.ClassDef, steps: dict[str, RawStep]
+) -> tuple[str | None, str | None]:
     where = ctx.span(node, node)
     if len(steps) == 1:
         only = next(iter(steps))
@@ -240,12 +276,20 @@ def _start_and_end(ctx: Context, node: cst.ClassDef, steps: dict[str, RawStep]) 
         rule = "FLC101" if role == "start" else "FLC102"
         marked = [s for s in steps.values() if getattr(s, flag)]
         if len(marked) > 1:
-            ctx.report(rule, marked[1].span, None, f"several steps are marked @step({role}=True): {', '.join(s.name for s in marked)}", f"mark exactly one step {role}=True")
+            ctx.report(
+                rule,
+                marked[1].span,
+                None,
+                f"several steps are marked @step({role}=True): {', '.join(s.name for s in marked)}",
+                f"mark exactly one step {role}=True",
+            )
             found.append(None)
         elif marked:
             if role in steps and marked[0].name != role:
                 ctx.report(
-                    "FLC103", steps[role].span, None,
+                    "FLC103",
+                    steps[role].span,
+                    None,
                     f"step {marked[0].name!r} is marked {role}=True but a step named {role!r} also exists",
                     f"rename step {role!r} or drop {role}=True",
                 )
@@ -253,7 +297,13 @@ def _start_and_end(ctx: Context, node: cst.ClassDef, steps: dict[str, RawStep]) 
         elif role in steps:
             found.append(role)
         else:
-            ctx.report(rule, where, None, f"the flow has no {role} step", f"name a step {role!r} or mark one with @step({role}=True)")
+            ctx.report(
+                rule,
+                where,
+                None,
+                f"the flow has no {role} step",
+                f"name a step {role!r} or mark one with @step({role}=True)",
+            )
             found.append(None)
     return found[0], found[1]
 
@@ -261,10 +311,19 @@ def _start_and_end(ctx: Context, node: cst.ClassDef, steps: dict[str, RawStep]) 
 def _check_step_names(ctx: Context, steps: dict[str, RawStep]) -> None:
     for raw in steps.values():
         if raw.name in RESERVED_STEP_NAMES:
-            ctx.report("FLC106", raw.span, None, f"{raw.name!r} is reserved and cannot name a step", "choose another step name")
+            ctx.report(
+                "FLC106",
+                raw.span,
+                None,
+                f"{raw.name!r} is reserved and cannot name a step",
+                "choose another step name",
+            )
         elif not _STEP_NAME.match(raw.name):
             ctx.report(
-                "FLC105", raw.span, None, f"step name {raw.name!r} is not valid",
+                "FLC105",
+                raw.span,
+                None,
+                f"step name {raw.name!r} is not valid",
                 "use lower-case letters, digits and '_', not starting with '_'",
             )
 

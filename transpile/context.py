@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-
 from flowc.transpile.ir import Span, Value
 from flowc.transpile.literals import NotLiteral, evaluate
 from flowc.transpile.problems import Problem, Severity
@@ -122,10 +121,7 @@ class Context:
         severity: Severity = Severity.ERROR,
     ) -> None:
         """Record a problem at ``node``."""
-        if isinstance(node, Span):
-            span = node
-        else:
-            span = self.span(node, owner if owner is not None else node)
+        span = node if isinstance(node, Span) else self.span(node, owner if owner is not None else node)
         self.problems.append(Problem(rule, span, message, hint, severity))
 
     def literal(self, node: cst.BaseExpression) -> Value:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import types
 import zoneinfo
+from collections.abc import Mapping
 
 import libcst as cst
-
 from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
 from flowc.transpile.ir import Decorator, Value
-from flowc.transpile.specs import FLOW_DECORATORS, STEP_ARGS, STEP_DECORATORS, DecoratorSpec
+from flowc.transpile.specs import FLOW_DECORATORS, STEP_ARGS, STEP_DECORATORS, Checker, DecoratorSpec
 
 #: Decorators that may appear more than once on the same step.
 _REPEATABLE = frozenset({"card"})
@@ -159,13 +159,13 @@ def _check_values(
     ctx: Context,
     label: str,
     values: dict[str, Value],
-    checkers: dict[str, object],
+    checkers: Mapping[str, Checker],
     decorator: cst.CSTNode,
     owner: cst.CSTNode,
 ) -> None:
     for key, value in values.items():
         checker = checkers[key]
-        if value is None or not callable(checker):
+        if value is None:
             continue
         expected = checker(value)
         if expected:
@@ -195,7 +195,9 @@ def _check_semantics(
         if times is not None and int(str(times)) > 100:
             bad(f"@retry(times={times}) is more retries than any target allows", "use at most 100")
     elif name == "timeout":
-        total = sum(int(str(values.get(k) or 0)) * m for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600)))
+        total = sum(
+            int(str(values.get(k) or 0)) * m for k, m in (("seconds", 1), ("minutes", 60), ("hours", 3600))
+        )
         if values and total <= 0:
             bad("@timeout adds up to zero seconds", "give seconds=, minutes= or hours= a positive value")
     elif name == "schedule":
@@ -221,10 +223,16 @@ def _check_schedule(values: dict[str, Value], bad: object) -> None:
     if isinstance(cron, str):
         fields = cron.split()
         if len(fields) not in (5, 6) or not all(_CRON_FIELD.match(f) for f in fields):
-            bad(f"@schedule(cron={cron!r}) is not a cron expression", "write five fields: minute hour day month weekday")
+            bad(
+                f"@schedule(cron={cron!r}) is not a cron expression",
+                "write five fields: minute hour day month weekday",
+            )
     zone = values.get("timezone")
     if isinstance(zone, str):
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            bad(f"@schedule(timezone={zone!r}) is not an IANA time zone", "use a name such as 'Europe/Berlin' or 'UTC'")
+            bad(
+                f"@schedule(timezone={zone!r}) is not an IANA time zone",
+                "use a name such as 'Europe/Berlin' or 'UTC'",
+            )

@@ -34,9 +34,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "next": list(step.next),
         "foreach": step.foreach,
         "switch": (
-            {"condition": step.switch.condition, "cases": step.switch.case_map}
-            if step.switch
-            else None
+            {"condition": step.switch.condition, "cases": step.switch.case_map} if step.switch else None
         ),
         "join": step.is_join,
         "decorators": [{"name": d.name, "args": dict(d.args)} for d in step.decorators],

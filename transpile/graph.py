@@ -58,7 +58,10 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
     for name, raw in steps.items():
         if name not in reachable:
             ctx.report(
-                "FLC115", raw.span, None, f"step {name!r} is unreachable from {start!r}",
+                "FLC115",
+                raw.span,
+                None,
+                f"step {name!r} is unreachable from {start!r}",
                 f"add self.next(self.{name}) to an earlier step, or delete the step",
             )
     loops = _loop_edges(steps, edges, kinds)
@@ -71,41 +74,71 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
     return structure
 
 
-def _check_local(ctx: Context, steps: dict[str, RawStep], kinds: dict[str, StepKind], start: str | None, end: str | None) -> None:
+def _check_local(
+    ctx: Context, steps: dict[str, RawStep], kinds: dict[str, StepKind], start: str | None, end: str | None
+) -> None:
     for name, raw in steps.items():
         for target in raw.targets:
             if target not in steps:
                 ctx.report(
-                    "FLC111", raw.next_span or raw.span, None,
+                    "FLC111",
+                    raw.next_span or raw.span,
+                    None,
                     f"step {name!r} goes to {target!r}, which is not a step",
                     f"define a @step named {target!r} or fix the name",
                 )
         kind = kinds[name]
         if kind is StepKind.END:
             if raw.next_call is not None:
-                ctx.report("FLC112", raw.next_span or raw.span, None, f"the end step {name!r} calls self.next()", "remove the self.next() call")
+                ctx.report(
+                    "FLC112",
+                    raw.next_span or raw.span,
+                    None,
+                    f"the end step {name!r} calls self.next()",
+                    "remove the self.next() call",
+                )
             if raw.num_args == 2 and start != end:
-                ctx.report("FLC113", raw.span, None, f"the end step {name!r} is a join", "add a join step before the end step")
+                ctx.report(
+                    "FLC113",
+                    raw.span,
+                    None,
+                    f"the end step {name!r} is a join",
+                    "add a join step before the end step",
+                )
             continue
         if raw.next_call is None and not raw.invalid_next:
             ctx.report(
-                "FLC108", raw.span, None, f"step {name!r} does not end with self.next()",
+                "FLC108",
+                raw.span,
+                None,
+                f"step {name!r} does not end with self.next()",
                 "add self.next(self.<next step>) as the last statement",
             )
         if raw.num_args == 2 and kind in (StepKind.BRANCH, StepKind.FOREACH, StepKind.SWITCH, StepKind.START):
             ctx.report(
-                "FLC124", raw.span, None, f"step {name!r} both joins (takes inputs) and splits",
+                "FLC124",
+                raw.span,
+                None,
+                f"step {name!r} both joins (takes inputs) and splits",
                 "add a separate step: join first, then split",
             )
         if raw.num_parallel is not None:
             for target in raw.targets:
                 if target in steps and not any(d.name == "parallel" for d in steps[target].decorators):
-                    ctx.report("FLC125", raw.next_span or raw.span, None, f"{target!r} is reached with num_parallel= but has no @parallel", f"add @parallel to step {target!r}")
+                    ctx.report(
+                        "FLC125",
+                        raw.next_span or raw.span,
+                        None,
+                        f"{target!r} is reached with num_parallel= but has no @parallel",
+                        f"add @parallel to step {target!r}",
+                    )
         if kind is StepKind.FOREACH:
             for target in raw.targets:
                 if target in steps and steps[target].num_args == 2:
                     ctx.report(
-                        "FLC120", raw.next_span or raw.span, None,
+                        "FLC120",
+                        raw.next_span or raw.span,
+                        None,
                         f"foreach step {name!r} goes straight to the join {target!r}",
                         "add at least one step between the foreach and its join",
                     )
@@ -113,7 +146,9 @@ def _check_local(ctx: Context, steps: dict[str, RawStep], kinds: dict[str, StepK
             for target in raw.targets:
                 if target in steps and steps[target].num_args == 2:
                     ctx.report(
-                        "FLC122", raw.next_span or raw.span, None,
+                        "FLC122",
+                        raw.next_span or raw.span,
+                        None,
                         f"switch step {name!r} goes straight to the join {target!r}",
                         "add an unconditional step on that case before the join",
                     )
@@ -171,7 +206,9 @@ def _sccs(nodes: list[str], edges: dict[str, list[str]]) -> dict[str, int]:
     return component
 
 
-def _loop_edges(steps: dict[str, RawStep], edges: dict[str, list[str]], kinds: dict[str, StepKind]) -> set[tuple[str, str]]:
+def _loop_edges(
+    steps: dict[str, RawStep], edges: dict[str, list[str]], kinds: dict[str, StepKind]
+) -> set[tuple[str, str]]:
     """Switch cases that go back to the same or an earlier step (recursion)."""
     component = _sccs(list(steps), edges)
     loops: set[tuple[str, str]] = set()
@@ -204,7 +241,9 @@ def _topological(nodes: set[str], edges: dict[str, list[str]]) -> list[str] | No
     return order if len(order) == len(nodes) else None
 
 
-def _report_cycle(ctx: Context, steps: dict[str, RawStep], nodes: set[str], edges: dict[str, list[str]]) -> None:
+def _report_cycle(
+    ctx: Context, steps: dict[str, RawStep], nodes: set[str], edges: dict[str, list[str]]
+) -> None:
     component = _sccs(sorted(nodes), edges)
     groups: dict[int, list[str]] = {}
     for name in nodes:
@@ -216,7 +255,9 @@ def _report_cycle(ctx: Context, steps: dict[str, RawStep], nodes: set[str], edge
         first = min(members, key=lambda n: (steps[n].span.line, n))
         path = " -> ".join(sorted(members, key=lambda n: steps[n].span.line))
         ctx.report(
-            "FLC116", steps[first].next_span or steps[first].span, None,
+            "FLC116",
+            steps[first].next_span or steps[first].span,
+            None,
             f"the steps {path} form a loop that no switch controls",
             "loops must go through a switch case (recursion); otherwise fix the self.next() targets",
         )
@@ -258,13 +299,15 @@ def _balance(
         structure.split_parents[name] = splits
         if kind is StepKind.END and splits:
             ctx.report(
-                "FLC119", raw.span, None,
+                "FLC119",
+                raw.span,
+                None,
                 f"the end step {name!r} is reached while the split at {splits[-1]!r} is still open",
                 f"add a join step (def join(self, inputs)) for {splits[-1]!r} before {name!r}",
             )
         for target in forward[name]:
             if kind in (StepKind.BRANCH, StepKind.FOREACH):
-                out: State = (splits + (name,), branches + (target,))
+                out: State = ((*splits, name), (*branches, target))
             else:
                 out = state
             incoming[target].append((name, out))
@@ -272,12 +315,21 @@ def _balance(
         _check_loop_targets(ctx, steps, loops, structure)
 
 
-def _close_split(ctx: Context, raw: RawStep, steps: dict[str, RawStep], arrivals: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]], structure: Structure) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _close_split(
+    ctx: Context,
+    raw: RawStep,
+    steps: dict[str, RawStep],
+    arrivals: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]],
+    structure: Structure,
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     name = raw.name
     opened = [splits for _, (splits, _b) in arrivals if splits]
     if len(opened) < len(arrivals):
         ctx.report(
-            "FLC117", raw.span, None, f"join step {name!r} is not preceded by a split",
+            "FLC117",
+            raw.span,
+            None,
+            f"join step {name!r} is not preceded by a split",
             f"remove the 'inputs' argument of {name!r}, or add a split before it",
         )
         return None
@@ -285,7 +337,9 @@ def _close_split(ctx: Context, raw: RawStep, steps: dict[str, RawStep], arrivals
     tops = {splits[-1] for splits, _ in (s for _, s in arrivals)}
     if len(tops) > 1 or len(prefixes) > 1:
         ctx.report(
-            "FLC118", raw.span, None,
+            "FLC118",
+            raw.span,
+            None,
             f"join step {name!r} joins branches of different splits ({', '.join(sorted(tops))})",
             "join the inner split first, then the outer one, in separate join steps",
         )
@@ -296,14 +350,18 @@ def _close_split(ctx: Context, raw: RawStep, steps: dict[str, RawStep], arrivals
     if arrived != expected:
         missing = ", ".join(sorted(expected - arrived)) or "none"
         ctx.report(
-            "FLC117", raw.span, None,
+            "FLC117",
+            raw.span,
+            None,
             f"join step {name!r} closes the split at {split!r} but not all its branches reach it (missing: {missing})",
             f"make every branch of {split!r} end in {name!r}",
         )
         return None
     if split in structure.matching_join and structure.matching_join[split] != name:
         ctx.report(
-            "FLC117", raw.span, None,
+            "FLC117",
+            raw.span,
+            None,
             f"the split at {split!r} is closed twice ({structure.matching_join[split]!r} and {name!r})",
             "close each split with exactly one join step",
         )
@@ -313,7 +371,12 @@ def _close_split(ctx: Context, raw: RawStep, steps: dict[str, RawStep], arrivals
     return state_splits[:-1], state_branches[:-1]
 
 
-def _merge(ctx: Context, raw: RawStep, arrivals: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]], steps: dict[str, RawStep]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _merge(
+    ctx: Context,
+    raw: RawStep,
+    arrivals: list[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]],
+    steps: dict[str, RawStep],
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     states = {state for _, state in arrivals}
     if len(states) == 1:
         return next(iter(states))
@@ -322,24 +385,32 @@ def _merge(ctx: Context, raw: RawStep, arrivals: list[tuple[str, tuple[tuple[str
     if len(splits) == 1 and next(iter(splits)):
         split = next(iter(splits))[-1]
         ctx.report(
-            "FLC126", raw.span, None,
+            "FLC126",
+            raw.span,
+            None,
             f"step {raw.name!r} receives branches of the split at {split!r} (from {senders}) but does not take inputs",
             f"make it a join: def {raw.name}(self, inputs):",
         )
     else:
         ctx.report(
-            "FLC118", raw.span, None,
+            "FLC118",
+            raw.span,
+            None,
             f"step {raw.name!r} is reached from {senders}, which belong to different splits",
             "close each split with its own join step before the paths meet",
         )
     return None
 
 
-def _check_loop_targets(ctx: Context, steps: dict[str, RawStep], loops: set[tuple[str, str]], structure: Structure) -> None:
+def _check_loop_targets(
+    ctx: Context, steps: dict[str, RawStep], loops: set[tuple[str, str]], structure: Structure
+) -> None:
     for source, target in sorted(loops):
         if structure.split_parents.get(source) != structure.split_parents.get(target):
             ctx.report(
-                "FLC121", steps[source].next_span or steps[source].span, None,
+                "FLC121",
+                steps[source].next_span or steps[source].span,
+                None,
                 f"switch step {source!r} loops back to {target!r} across a split or join",
                 "a recursive case must return to a step inside the same split",
             )

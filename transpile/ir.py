@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
 #: A JSON-like value statically evaluated from the user's source.
-Value = Union[None, bool, int, float, str, list["Value"], dict[str, "Value"]]
+Value: TypeAlias = bool | int | float | str | list["Value"] | dict[str, "Value"] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +206,4 @@ class Flow:
 
     def foreach_stack(self, name: str) -> tuple[str, ...]:
         """The foreach steps whose fan-out encloses step ``name``, outermost first."""
-        return tuple(
-            p for p in self.step(name).split_parents if self.step(p).kind is StepKind.FOREACH
-        )
+        return tuple(p for p in self.step(name).split_parents if self.step(p).kind is StepKind.FOREACH)

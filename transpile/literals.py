@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from typing import cast
 
 import libcst as cst
-
 from flowc.transpile.ir import Value
 
 
@@ -109,7 +108,7 @@ def _dict(node: cst.Dict, constants: Mapping[str, Value]) -> Value:
             raise NotLiteral(element)
         key = evaluate(element.key, constants)
         if isinstance(key, (int, float, bool)) or key is None:
-            key = str(key) if not isinstance(key, bool) else str(key)
+            key = str(key)
         if not isinstance(key, str):
             raise NotLiteral(element.key)
         result[key] = evaluate(element.value, constants)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import libcst as cst
-
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
 from flowc.transpile.ir import Parameter, ParamType, Value
 from flowc.transpile.specs import (
@@ -15,7 +14,12 @@ from flowc.transpile.specs import (
     RESERVED_PARAMETER_NAMES,
 )
 
-_BUILTIN_TYPES = {"str": ParamType.STR, "int": ParamType.INT, "float": ParamType.FLOAT, "bool": ParamType.BOOL}
+_BUILTIN_TYPES = {
+    "str": ParamType.STR,
+    "int": ParamType.INT,
+    "float": ParamType.FLOAT,
+    "bool": ParamType.BOOL,
+}
 
 
 def parameter_call(ctx: Context, stmt: cst.BaseSmallStatement) -> tuple[str, cst.Call, str] | None:
@@ -46,13 +50,25 @@ def read_parameter(
         if index == 0 and not arg.star:
             _literal_into(ctx, values, "name", arg, owner, kind)
         else:
-            ctx.report("FLC206", arg, owner, f"{kind}() takes the name as its only positional argument", "pass the other arguments by keyword")
+            ctx.report(
+                "FLC206",
+                arg,
+                owner,
+                f"{kind}() takes the name as its only positional argument",
+                "pass the other arguments by keyword",
+            )
     for arg in call.args:
         if arg.keyword is None:
             continue
         key = arg.keyword.value
         if key not in allowed:
-            ctx.report("FLC206", arg, owner, f"{kind}() has no argument {key!r}{did_you_mean(key, allowed)}", "known arguments: " + ", ".join(sorted(allowed)))
+            ctx.report(
+                "FLC206",
+                arg,
+                owner,
+                f"{kind}() has no argument {key!r}{did_you_mean(key, allowed)}",
+                "known arguments: " + ", ".join(sorted(allowed)),
+            )
         elif key == "type":
             raw_type = arg.value
         else:
@@ -60,10 +76,18 @@ def read_parameter(
     name = values.get("name")
     span = ctx.span(call, owner)
     if not isinstance(name, str) or not name:
-        ctx.report("FLC207", call, owner, f"{kind}() bound to {attr!r} has no literal name", f"write {attr} = {kind}({attr!r}, ...)")
+        ctx.report(
+            "FLC207",
+            call,
+            owner,
+            f"{kind}() bound to {attr!r} has no literal name",
+            f"write {attr} = {kind}({attr!r}, ...)",
+        )
         return None
     _check_names(ctx, attr, name, call, owner)
-    ptype = ParamType.FILE if kind == "IncludeFile" else _param_type(ctx, raw_type, values.get("default"), owner)
+    ptype = (
+        ParamType.FILE if kind == "IncludeFile" else _param_type(ctx, raw_type, values.get("default"), owner)
+    )
     if ptype is None:
         return None
     default = _check_default(ctx, name, ptype, values.get("default"), call, owner)
@@ -82,12 +106,16 @@ def read_parameter(
     )
 
 
-def _literal_into(ctx: Context, values: dict[str, Value], key: str, arg: cst.Arg, owner: cst.CSTNode, kind: str) -> None:
+def _literal_into(
+    ctx: Context, values: dict[str, Value], key: str, arg: cst.Arg, owner: cst.CSTNode, kind: str
+) -> None:
     try:
         values[key] = ctx.literal(arg.value)
     except NotLiteral as exc:
         ctx.report(
-            "FLC205", exc.node, owner,
+            "FLC205",
+            exc.node,
+            owner,
             f"argument {key!r} of {kind}() is not a literal value",
             "flowc reads flows without running them: use a literal, or a module-level constant",
         )
@@ -96,20 +124,29 @@ def _literal_into(ctx: Context, values: dict[str, Value], key: str, arg: cst.Arg
 def _check_names(ctx: Context, attr: str, name: str, call: cst.Call, owner: cst.CSTNode) -> None:
     if attr in RESERVED_ATTRIBUTES:
         ctx.report(
-            "FLC201", owner, owner,
+            "FLC201",
+            owner,
+            owner,
             f"a parameter cannot be bound to the reserved attribute {attr!r}",
             f"rename the attribute, for example {attr}_ = Parameter({name!r}, ...)",
         )
     if name in RESERVED_PARAMETER_NAMES or name in RESERVED_ATTRIBUTES:
-        ctx.report("FLC201", call, owner, f"parameter name {name!r} is reserved", "choose another parameter name")
+        ctx.report(
+            "FLC201", call, owner, f"parameter name {name!r} is reserved", "choose another parameter name"
+        )
     if not all(c.isalnum() or c in "_-" for c in name) or not name[0].isalpha():
         ctx.report(
-            "FLC207", call, owner, f"parameter name {name!r} is not valid",
+            "FLC207",
+            call,
+            owner,
+            f"parameter name {name!r} is not valid",
             "start with a letter; use letters, digits, '_' or '-'",
         )
 
 
-def _param_type(ctx: Context, raw: cst.BaseExpression | None, default: Value, owner: cst.CSTNode) -> ParamType | None:
+def _param_type(
+    ctx: Context, raw: cst.BaseExpression | None, default: Value, owner: cst.CSTNode
+) -> ParamType | None:
     if raw is None:
         return _infer_type(default)
     if isinstance(raw, cst.Name) and raw.value in _BUILTIN_TYPES:
@@ -117,7 +154,10 @@ def _param_type(ctx: Context, raw: cst.BaseExpression | None, default: Value, ow
     if ctx.imports.resolve(raw) == "JSONType":
         return ParamType.JSON
     ctx.report(
-        "FLC208", raw, owner, "unsupported parameter type",
+        "FLC208",
+        raw,
+        owner,
+        "unsupported parameter type",
         "use type=str, int, float, bool or JSONType",
     )
     return None
@@ -155,7 +195,9 @@ def _check_default(
             fits = False
     if not fits:
         ctx.report(
-            "FLC204", call, owner,
+            "FLC204",
+            call,
+            owner,
             f"default {default!r} of parameter {name!r} is not of type {ptype.value}",
             f"give a default of type {ptype.value} or change type=",
         )

@@ -14,9 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
 from flowc.transpile.ir import Span
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 
 def small_statements(
@@ -62,7 +61,7 @@ class Locator:
 
     def anchor_block(self, cst_block: Sequence[cst.CSTNode], ast_block: Sequence[ast.stmt]) -> None:
         """Record where each statement of a block starts (pairs them by order)."""
-        for (small, line_stmt), a in zip(small_statements(cst_block), ast_block):  # type: ignore[arg-type]
+        for (small, line_stmt), a in zip(small_statements(cst_block), ast_block, strict=False):  # type: ignore[arg-type]
             # Like libcst, ast puts a decorated def or class at its keyword.
             position = (a.lineno, a.col_offset)
             self._anchors.setdefault(id(line_stmt), position)
@@ -103,7 +102,7 @@ class Locator:
         if not isinstance(owner, (cst.FunctionDef, cst.ClassDef)) or twin is None:
             return None
         assert isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        for decorator, twin_decorator in zip(owner.decorators, twin.decorator_list):
+        for decorator, twin_decorator in zip(owner.decorators, twin.decorator_list, strict=False):
             if node is decorator:
                 # ast points at the expression after "@".
                 return Span(self.path, twin_decorator.lineno, twin_decorator.col_offset)

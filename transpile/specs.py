@@ -119,9 +119,7 @@ STEP_DECORATORS: dict[str, DecoratorSpec] = {
     "catch": DecoratorSpec("step", {"var": text, "print_exception": boolean}),
     "timeout": DecoratorSpec("step", {"seconds": integer, "minutes": integer, "hours": integer}),
     "environment": DecoratorSpec("step", {"vars": env_vars}),
-    "secrets": DecoratorSpec(
-        "step", {"sources": sequence, "role": text, "allow_override": boolean}
-    ),
+    "secrets": DecoratorSpec("step", {"sources": sequence, "role": text, "allow_override": boolean}),
     "card": DecoratorSpec(
         "step",
         {
@@ -209,9 +207,7 @@ STEP_ARGS: dict[str, Checker] = {"start": boolean, "end": boolean}
 
 #: Arguments of ``Parameter(...)`` and ``IncludeFile(...)`` besides the name.
 PARAMETER_ARGS = frozenset({"name", "default", "type", "help", "required", "show_default", "separator"})
-INCLUDE_FILE_ARGS = frozenset(
-    {"name", "default", "help", "required", "show_default", "is_text", "encoding"}
-)
+INCLUDE_FILE_ARGS = frozenset({"name", "default", "help", "required", "show_default", "is_text", "encoding"})
 
 #: Every name the authoring API exports (``from flowc import ...``).
 API_NAMES = frozenset(

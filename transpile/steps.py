@@ -6,7 +6,6 @@ import inspect
 from dataclasses import dataclass, field
 
 import libcst as cst
-
 from flowc.transpile.context import Context, NotLiteral
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.ir import Decorator, Span, Switch, Value
@@ -164,19 +163,23 @@ def _read_transition(ctx: Context, raw: RawStep) -> None:
     _parse_next(ctx, raw, tail_call)
 
 
-def _invalid(ctx: Context, raw: RawStep, node: cst.CSTNode, message: str, hint: str, rule: str = "FLC110") -> None:
+def _invalid(
+    ctx: Context, raw: RawStep, node: cst.CSTNode, message: str, hint: str, rule: str = "FLC110"
+) -> None:
     ctx.report(rule, node, raw.node, message, hint)
     raw.invalid_next = True
 
 
 def _target(ctx: Context, raw: RawStep, expr: cst.BaseExpression) -> str | None:
-    if (
-        isinstance(expr, cst.Attribute)
-        and isinstance(expr.value, cst.Name)
-        and expr.value.value == "self"
-    ):
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
         return expr.attr.value
-    _invalid(ctx, raw, expr, "a self.next() target must be written self.<step>", "for example self.next(self.train)")
+    _invalid(
+        ctx,
+        raw,
+        expr,
+        "a self.next() target must be written self.<step>",
+        "for example self.next(self.train)",
+    )
     return None
 
 
@@ -185,11 +188,16 @@ def _parse_next(ctx: Context, raw: RawStep, call: cst.Call) -> None:
     keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
     for arg in call.args:
         if arg.star:
-            _invalid(ctx, raw, arg, "self.next() cannot take *args or **kwargs", "list the target steps explicitly")
+            _invalid(
+                ctx, raw, arg, "self.next() cannot take *args or **kwargs", "list the target steps explicitly"
+            )
     unknown = sorted(set(keywords) - {"foreach", "num_parallel", "condition"})
     for key in unknown:
         _invalid(
-            ctx, raw, keywords[key], f"self.next() has no argument {key!r}",
+            ctx,
+            raw,
+            keywords[key],
+            f"self.next() has no argument {key!r}",
             "self.next() accepts foreach=, num_parallel= or condition=",
         )
     if "condition" in keywords or (len(positional) == 1 and isinstance(positional[0].value, cst.Dict)):
@@ -213,14 +221,22 @@ def _parse_next(ctx: Context, raw: RawStep, call: cst.Call) -> None:
 
 def _parse_foreach(ctx: Context, raw: RawStep, arg: cst.Arg, count: int) -> None:
     if count != 1:
-        _invalid(ctx, raw, arg, "a foreach transition takes exactly one target step", "self.next(self.step, foreach='items')")
+        _invalid(
+            ctx,
+            raw,
+            arg,
+            "a foreach transition takes exactly one target step",
+            "self.next(self.step, foreach='items')",
+        )
     try:
         value: Value = ctx.literal(arg.value)
     except NotLiteral:
         value = None
     if not isinstance(value, str) or not value.isidentifier():
         _invalid(
-            ctx, raw, arg.value,
+            ctx,
+            raw,
+            arg.value,
             "foreach= must be a string naming an artifact of this step",
             "write foreach='items' after assigning self.items = [...]",
             rule="FLC123",
@@ -231,13 +247,25 @@ def _parse_foreach(ctx: Context, raw: RawStep, arg: cst.Arg, count: int) -> None
 
 def _parse_parallel(ctx: Context, raw: RawStep, arg: cst.Arg, count: int) -> None:
     if count != 1:
-        _invalid(ctx, raw, arg, "a num_parallel transition takes exactly one target step", "self.next(self.step, num_parallel=4)")
+        _invalid(
+            ctx,
+            raw,
+            arg,
+            "a num_parallel transition takes exactly one target step",
+            "self.next(self.step, num_parallel=4)",
+        )
     try:
         value: Value = ctx.literal(arg.value)
     except NotLiteral:
         value = None
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        _invalid(ctx, raw, arg.value, "num_parallel= must be a positive whole number literal", "for example num_parallel=4")
+        _invalid(
+            ctx,
+            raw,
+            arg.value,
+            "num_parallel= must be a positive whole number literal",
+            "for example num_parallel=4",
+        )
         return
     raw.num_parallel = value
 
@@ -257,7 +285,9 @@ def _parse_switch(
     except NotLiteral:
         cond = None
     if not isinstance(cond, str) or not cond.isidentifier():
-        _invalid(ctx, raw, condition.value, "condition= must be a string naming an artifact", hint, rule="FLC121")
+        _invalid(
+            ctx, raw, condition.value, "condition= must be a string naming an artifact", hint, rule="FLC121"
+        )
         return
     cases: list[tuple[str, str]] = []
     for element in positional[0].value.elements:
@@ -270,8 +300,12 @@ def _parse_switch(
             key = None
         if not isinstance(key, (str, int, float)):
             _invalid(
-                ctx, raw, element.key, "switch case keys must be literal strings or numbers",
-                "the graph must be known before the flow runs", rule="FLC121",
+                ctx,
+                raw,
+                element.key,
+                "switch case keys must be literal strings or numbers",
+                "the graph must be known before the flow runs",
+                rule="FLC121",
             )
             continue
         step = _target(ctx, raw, element.value)
@@ -279,8 +313,17 @@ def _parse_switch(
             cases.append((str(key), step))
     keys = [k for k, _ in cases]
     if len(set(keys)) != len(keys):
-        _invalid(ctx, raw, call, "a switch repeats a case key", "give each case a distinct key", rule="FLC121")
+        _invalid(
+            ctx, raw, call, "a switch repeats a case key", "give each case a distinct key", rule="FLC121"
+        )
     if len(cases) < 2 and not raw.invalid_next:
-        _invalid(ctx, raw, call, "a switch needs at least two cases", "use self.next(self.step) for one target", rule="FLC121")
+        _invalid(
+            ctx,
+            raw,
+            call,
+            "a switch needs at least two cases",
+            "use self.next(self.step) for one target",
+            rule="FLC121",
+        )
     raw.switch = Switch(condition=cond, cases=tuple(cases))
     raw.targets = list(dict.fromkeys(step for _, step in cases))
