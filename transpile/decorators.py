@@ -29,10 +29,14 @@ def read_arguments(
     ctx: Context,
     label: str,
     args: tuple[cst.Arg, ...],
-    known: dict[str, object],
+    known: Mapping[str, Checker],
     owner: cst.CSTNode,
 ) -> dict[str, Value]:
-    """Evaluate keyword arguments of ``label``; report unknown or non-literal ones."""
+    """Evaluate keyword arguments of ``label``.
+
+    Unknown, non-literal and wrongly typed arguments are reported and left
+    out of the result, so later checks only see values of the right type.
+    """
     values: dict[str, Value] = {}
     for arg in args:
         if arg.keyword is None:
@@ -55,7 +59,7 @@ def read_arguments(
             )
             continue
         try:
-            values[key] = ctx.literal(arg.value)
+            value = ctx.literal(arg.value)
         except NotLiteral as exc:
             ctx.report(
                 "FLC304",
@@ -64,6 +68,18 @@ def read_arguments(
                 f"argument {key!r} of {label} is not a literal value",
                 "flowc reads flows without running them: use a literal, or a module-level constant",
             )
+            continue
+        expected = None if value is None else known[key](value)
+        if expected:
+            ctx.report(
+                "FLC303",
+                arg.value,
+                owner,
+                f"argument {key!r} of {label} should be {expected}, got {value!r}",
+                f"pass {key}= as {expected}",
+            )
+            continue
+        values[key] = value
     return values
 
 
@@ -84,8 +100,7 @@ def read_decorators(
         name = ctx.imports.resolve(func)
         if name == "step":
             if level == "step":
-                step_args = read_arguments(ctx, "@step", args, dict(STEP_ARGS), node)
-                _check_values(ctx, "@step", step_args, STEP_ARGS, decorator, node)
+                step_args = read_arguments(ctx, "@step", args, STEP_ARGS, node)
                 if position != len(decorators) - 1:
                     ctx.report(
                         "FLC308",
@@ -110,8 +125,7 @@ def read_decorators(
             )
             continue
         seen.add(name)
-        values = read_arguments(ctx, f"@{name}", args, dict(spec.args), node)
-        _check_values(ctx, f"@{name}", values, spec.args, decorator, node)
+        values = read_arguments(ctx, f"@{name}", args, spec.args, node)
         _check_semantics(ctx, name, values, decorator, node)
         span = ctx.span(decorator, node)
         found.append(Decorator(name, types.MappingProxyType(values), span))
@@ -153,29 +167,6 @@ def _spec_for(
         f"{level} decorators flowc knows: " + ", ".join(sorted(own)),
     )
     return None
-
-
-def _check_values(
-    ctx: Context,
-    label: str,
-    values: dict[str, Value],
-    checkers: Mapping[str, Checker],
-    decorator: cst.CSTNode,
-    owner: cst.CSTNode,
-) -> None:
-    for key, value in values.items():
-        checker = checkers[key]
-        if value is None:
-            continue
-        expected = checker(value)
-        if expected:
-            ctx.report(
-                "FLC303",
-                decorator,
-                owner,
-                f"argument {key!r} of {label} should be {expected}, got {value!r}",
-                f"pass {key}= as {expected}",
-            )
 
 
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")

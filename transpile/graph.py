@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flowc.transpile.context import Context
 from flowc.transpile.ir import StepKind
 from flowc.transpile.steps import RawStep
+from flowc.transpile.transitions import check_transitions
 
 
 @dataclass
@@ -45,14 +46,21 @@ def step_kind(raw: RawStep, start: str | None, end: str | None) -> StepKind:
 def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, end: str | None) -> Structure:
     """Check transitions, reachability, cycles and split/join balance."""
     kinds = {name: step_kind(raw, start, end) for name, raw in steps.items()}
-    edges = {name: [t for t in raw.targets if t in steps] for name, raw in steps.items()}
+    # The end step's own transition is reported as FLC112; following it would
+    # add loop and start-step noise.
+    edges = {
+        name: [t for t in raw.targets if t in steps] if kinds[name] is not StepKind.END else []
+        for name, raw in steps.items()
+    }
     previous: dict[str, set[str]] = {name: set() for name in steps}
     for name, targets in edges.items():
         for target in targets:
             previous[target].add(name)
     structure = Structure(kinds, {n: tuple(sorted(p)) for n, p in previous.items()}, {}, {})
-    _check_local(ctx, steps, kinds, start, end)
-    if start is None or start not in steps:
+    check_transitions(ctx, steps, kinds, previous, start, end)
+    if start is None or start not in steps or _broken(steps, end):
+        # Reachability and balance follow the transitions; with one already
+        # reported as invalid they would only report its consequences.
         return structure
     reachable = _reachable(start, edges)
     for name, raw in steps.items():
@@ -74,84 +82,14 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
     return structure
 
 
-def _check_local(
-    ctx: Context, steps: dict[str, RawStep], kinds: dict[str, StepKind], start: str | None, end: str | None
-) -> None:
-    for name, raw in steps.items():
-        for target in raw.targets:
-            if target not in steps:
-                ctx.report(
-                    "FLC111",
-                    raw.next_span or raw.span,
-                    None,
-                    f"step {name!r} goes to {target!r}, which is not a step",
-                    f"define a @step named {target!r} or fix the name",
-                )
-        kind = kinds[name]
-        if kind is StepKind.END:
-            if raw.next_call is not None:
-                ctx.report(
-                    "FLC112",
-                    raw.next_span or raw.span,
-                    None,
-                    f"the end step {name!r} calls self.next()",
-                    "remove the self.next() call",
-                )
-            if raw.num_args == 2 and start != end:
-                ctx.report(
-                    "FLC113",
-                    raw.span,
-                    None,
-                    f"the end step {name!r} is a join",
-                    "add a join step before the end step",
-                )
-            continue
-        if raw.next_call is None and not raw.invalid_next:
-            ctx.report(
-                "FLC108",
-                raw.span,
-                None,
-                f"step {name!r} does not end with self.next()",
-                "add self.next(self.<next step>) as the last statement",
-            )
-        if raw.num_args == 2 and kind in (StepKind.BRANCH, StepKind.FOREACH, StepKind.SWITCH, StepKind.START):
-            ctx.report(
-                "FLC124",
-                raw.span,
-                None,
-                f"step {name!r} both joins (takes inputs) and splits",
-                "add a separate step: join first, then split",
-            )
-        if raw.num_parallel is not None:
-            for target in raw.targets:
-                if target in steps and not any(d.name == "parallel" for d in steps[target].decorators):
-                    ctx.report(
-                        "FLC125",
-                        raw.next_span or raw.span,
-                        None,
-                        f"{target!r} is reached with num_parallel= but has no @parallel",
-                        f"add @parallel to step {target!r}",
-                    )
-        if kind is StepKind.FOREACH:
-            for target in raw.targets:
-                if target in steps and steps[target].num_args == 2:
-                    ctx.report(
-                        "FLC120",
-                        raw.next_span or raw.span,
-                        None,
-                        f"foreach step {name!r} goes straight to the join {target!r}",
-                        "add at least one step between the foreach and its join",
-                    )
-        if kind is StepKind.SWITCH:
-            for target in raw.targets:
-                if target in steps and steps[target].num_args == 2:
-                    ctx.report(
-                        "FLC122",
-                        raw.next_span or raw.span,
-                        None,
-                        f"switch step {name!r} goes straight to the join {target!r}",
-                        "add an unconditional step on that case before the join",
-                    )
+def _broken(steps: dict[str, RawStep], end: str | None) -> bool:
+    """Whether some transition is missing, malformed or goes to an unknown step."""
+    return any(
+        raw.invalid_next
+        or (raw.next_call is None and name != end)
+        or any(t not in steps for t in raw.targets)
+        for name, raw in steps.items()
+    )
 
 
 def _reachable(start: str, edges: dict[str, list[str]]) -> set[str]:

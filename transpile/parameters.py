@@ -130,7 +130,8 @@ def _check_names(ctx: Context, attr: str, name: str, call: cst.Call, owner: cst.
             f"a parameter cannot be bound to the reserved attribute {attr!r}",
             f"rename the attribute, for example {attr}_ = Parameter({name!r}, ...)",
         )
-    if name in RESERVED_PARAMETER_NAMES or name in RESERVED_ATTRIBUTES:
+    reported = attr in RESERVED_ATTRIBUTES and name == attr
+    if (name in RESERVED_PARAMETER_NAMES or name in RESERVED_ATTRIBUTES) and not reported:
         ctx.report(
             "FLC201", call, owner, f"parameter name {name!r} is reserved", "choose another parameter name"
         )

@@ -1,0 +1,24 @@
+# expect: FLC126 line 19
+from flowc import FlowSpec, step
+
+
+class BadFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.a, self.b)
+
+    @step
+    def a(self):
+        self.next(self.merge)
+
+    @step
+    def b(self):
+        self.next(self.merge)
+
+    @step
+    def merge(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

@@ -1,0 +1,20 @@
+# expect: FLC116 line 12
+from flowc import FlowSpec, step
+
+
+class BadFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.a)
+
+    @step
+    def a(self):
+        self.next(self.b)
+
+    @step
+    def b(self):
+        self.next(self.a)
+
+    @step
+    def end(self):
+        pass

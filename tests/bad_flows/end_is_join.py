@@ -1,0 +1,20 @@
+# expect: FLC113 line 19
+from flowc import FlowSpec, step
+
+
+class BadFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.a, self.b)
+
+    @step
+    def a(self):
+        self.next(self.end)
+
+    @step
+    def b(self):
+        self.next(self.end)
+
+    @step
+    def end(self, inputs):
+        pass

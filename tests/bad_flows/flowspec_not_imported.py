@@ -1,0 +1,12 @@
+# expect: FLC002 line 1
+from somewhere import FlowSpec, step
+
+
+class LooksLikeAFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

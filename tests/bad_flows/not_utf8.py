@@ -1,0 +1,2 @@
+# expect: FLC004 line 1
+x = 'café'

@@ -1,0 +1,16 @@
+# expect: FLC205 line 8
+import random
+
+from flowc import FlowSpec, Parameter, step
+
+
+class BadFlow(FlowSpec):
+    seed = Parameter("seed", default=random.randint(0, 9))
+
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass

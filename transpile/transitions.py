@@ -1,0 +1,145 @@
+"""Checks on each step's own transition, before the graph is walked.
+
+Each check looks at one step and its direct successors or predecessors
+only, so the whole pass is linear in the number of edges.
+"""
+
+from __future__ import annotations
+
+from flowc.transpile.context import Context
+from flowc.transpile.ir import StepKind
+from flowc.transpile.steps import RawStep
+
+_SPLITTING = (StepKind.BRANCH, StepKind.FOREACH, StepKind.SWITCH, StepKind.START)
+
+
+def check_transitions(
+    ctx: Context,
+    steps: dict[str, RawStep],
+    kinds: dict[str, StepKind],
+    previous: dict[str, set[str]],
+    start: str | None,
+    end: str | None,
+) -> None:
+    """Report every transition problem that one step shows on its own."""
+    for name, raw in steps.items():
+        _unknown_targets(ctx, raw, steps)
+        if kinds[name] is StepKind.END:
+            _end_step(ctx, raw, start, end)
+            continue
+        if raw.next_call is None and not raw.invalid_next and not raw.is_end:
+            ctx.report(
+                "FLC108",
+                raw.span,
+                None,
+                f"step {name!r} does not end with self.next()",
+                "add self.next(self.<next step>) as the last statement",
+            )
+        if raw.num_args == 2 and kinds[name] in _SPLITTING:
+            ctx.report(
+                "FLC124",
+                raw.span,
+                None,
+                f"step {name!r} both joins (takes inputs) and splits",
+                "add a separate step: join first, then split",
+            )
+        _straight_to_join(ctx, raw, kinds[name], steps)
+        _parallel(ctx, raw, steps, previous)
+    if start is not None and start in steps and start != end and previous.get(start):
+        senders = ", ".join(sorted(previous[start]))
+        ctx.report(
+            "FLC114",
+            steps[start].span,
+            None,
+            f"the start step {start!r} has incoming transitions from {senders}",
+            "loop back to a step after the start step instead",
+        )
+
+
+def _unknown_targets(ctx: Context, raw: RawStep, steps: dict[str, RawStep]) -> None:
+    for target in raw.targets:
+        if target not in steps:
+            ctx.report(
+                "FLC111",
+                raw.next_span or raw.span,
+                None,
+                f"step {raw.name!r} goes to {target!r}, which is not a step",
+                f"define a @step named {target!r} or fix the name",
+            )
+
+
+def _end_step(ctx: Context, raw: RawStep, start: str | None, end: str | None) -> None:
+    if raw.next_call is not None:
+        ctx.report(
+            "FLC112",
+            raw.next_span or raw.span,
+            None,
+            f"the end step {raw.name!r} calls self.next()",
+            "remove the self.next() call",
+        )
+    if raw.num_args == 2 and start != end:
+        ctx.report(
+            "FLC113",
+            raw.span,
+            None,
+            f"the end step {raw.name!r} is a join",
+            "add a join step before the end step",
+        )
+
+
+def _straight_to_join(ctx: Context, raw: RawStep, kind: StepKind, steps: dict[str, RawStep]) -> None:
+    """A foreach or a switch case may not go directly into a join step."""
+    if kind not in (StepKind.FOREACH, StepKind.SWITCH):
+        return
+    rule, what, hint = (
+        ("FLC120", "foreach", "add at least one step between the foreach and its join")
+        if kind is StepKind.FOREACH
+        else ("FLC122", "switch", "add an unconditional step on that case before the join")
+    )
+    for target in raw.targets:
+        if target in steps and steps[target].num_args == 2:
+            ctx.report(
+                rule,
+                raw.next_span or raw.span,
+                None,
+                f"{what} step {raw.name!r} goes straight to the join {target!r}",
+                hint,
+            )
+
+
+def _is_parallel(raw: RawStep) -> bool:
+    return any(d.name == "parallel" for d in raw.decorators)
+
+
+def _parallel(ctx: Context, raw: RawStep, steps: dict[str, RawStep], previous: dict[str, set[str]]) -> None:
+    """``num_parallel=`` targets carry ``@parallel``; ``@parallel`` steps sit between the two."""
+    if raw.num_parallel is not None:
+        for target in raw.targets:
+            if target in steps and not _is_parallel(steps[target]):
+                ctx.report(
+                    "FLC125",
+                    raw.next_span or raw.span,
+                    None,
+                    f"{target!r} is reached with num_parallel= but has no @parallel",
+                    f"add @parallel to step {target!r}",
+                )
+    if not _is_parallel(raw):
+        return
+    callers = sorted(p for p in previous.get(raw.name, ()) if steps[p].num_parallel is None)
+    if callers:
+        ctx.report(
+            "FLC125",
+            raw.span,
+            None,
+            f"@parallel step {raw.name!r} is reached from {callers[0]!r} without num_parallel=",
+            f"call it with self.next(self.{raw.name}, num_parallel=N)",
+        )
+    joins = [t for t in raw.targets if t in steps and steps[t].num_args == 2]
+    if raw.targets and not joins:
+        ctx.report(
+            "FLC125",
+            raw.span,
+            None,
+            f"@parallel step {raw.name!r} is not followed by a join step",
+            f"go from {raw.name!r} straight to a step taking (self, inputs)",
+        )
