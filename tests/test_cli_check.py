@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from flowc.transpile import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
