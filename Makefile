@@ -31,8 +31,8 @@ js-tools:
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v dot >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver graphviz >/dev/null)
 
 lint: dev
 	$(BIN)/ruff check flowc transpile backends runtime_shim tests bench
