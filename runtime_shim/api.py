@@ -1,24 +1,150 @@
 """The authoring API: what ``from flowc import ...`` (or ``metaflow``) gives a flow.
 
 Decorators only record their arguments on the function or class; the
-runtime reads them.  Standard library only.
+runtime reads them.  :class:`FlowSpec` holds the running task's artifacts:
+inherited ones are loaded from the datastore on first access, parameters
+are read-only.  Standard library only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from flowc.runtime_shim.current import current
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MergeArtifactsException(Exception):
+    """``merge_artifacts`` found an artifact with different values in different inputs."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.artifact_names = names
+
+
+class CaughtException:
+    """What ``@catch(var=...)`` stores: a picklable record of the swallowed exception."""
+
+    def __init__(self, exc: BaseException, traceback_text: str) -> None:
+        self.type = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        self.message = str(exc)
+        self.traceback = traceback_text
+
+    def __repr__(self) -> str:
+        return f"CaughtException({self.type}: {self.message})"
+
+    __str__ = __repr__
+
+
+@dataclass
+class StepState:
+    """The runtime's view of one task, attached to the flow object by the shim."""
+
+    #: Artifact name → sha256 of artifacts inherited but not loaded yet.
+    refs: dict[str, str] = field(default_factory=dict)
+    #: Loads a blob by sha256.
+    load: Callable[[str], Any] = lambda sha: None
+    #: Attribute names bound to parameters (read-only).
+    parameters: frozenset[str] = frozenset()
+    #: ``self.input`` / ``self.index`` of a foreach task, ``None`` outside one.
+    foreach_input: Any = None
+    foreach_index: int | None = None
+    #: ``(targets, kwargs)`` recorded by ``self.next``.
+    transition: tuple[Any, dict[str, Any]] | None = None
+
+
+_INTERNAL = "_flowc_state"
 
 
 class FlowSpec:
     """Base class of every flow.  Steps are methods decorated with :func:`step`."""
 
-    def next(self, *targets: Callable[..., Any], **kwargs: Any) -> None:
+    def __init__(self, use_cli: bool = True) -> None:
+        """Running ``python flow.py`` prints how to run the flow with flowc."""
+        if use_cli and getattr(self, _INTERNAL, None) is None:
+            print(f"Run this flow with: flowc run {sys.argv[0]}")
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__.get(_INTERNAL)
+        if state is not None and name in state.refs:
+            value = state.load(state.refs[name])
+            object.__setattr__(self, name, value)
+            return value
+        raise AttributeError(f"{type(self).__name__!r} has no artifact or attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        state = self.__dict__.get(_INTERNAL)
+        if state is not None and name in state.parameters:
+            raise AttributeError(f"parameter {name!r} is read-only")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        state = self.__dict__.get(_INTERNAL)
+        found = state is not None and state.refs.pop(name, None) is not None
+        if name in self.__dict__:
+            object.__delattr__(self, name)
+        elif not found:
+            raise AttributeError(name)
+
+    @property
+    def input(self) -> Any:
+        """In a foreach task: the element of the parent's list this task handles."""
+        state = self.__dict__.get(_INTERNAL)
+        return None if state is None else state.foreach_input
+
+    @property
+    def index(self) -> int | None:
+        """In a foreach task: its index in the parent's list."""
+        state = self.__dict__.get(_INTERNAL)
+        return None if state is None else state.foreach_index
+
+    def next(self, *targets: Any, **kwargs: Any) -> None:
         """Declare the transition at the end of a step (recorded by the runtime)."""
-        self._transition = (tuple(t.__name__ for t in targets), kwargs)
+        state = self.__dict__.get(_INTERNAL)
+        if state is not None:
+            state.transition = (targets, kwargs)
+
+    def merge_artifacts(
+        self,
+        inputs: Iterable[Any],
+        exclude: Iterable[str] | None = None,
+        include: Iterable[str] | None = None,
+    ) -> None:
+        """In a join: take over the inputs' artifacts that agree across inputs.
+
+        Artifacts already set in this step are kept.  An artifact with
+        different values in different inputs raises
+        :class:`MergeArtifactsException` unless excluded or already set.
+        """
+        state: StepState = self.__dict__[_INTERNAL]
+        views = list(inputs)
+        candidates: dict[str, set[str]] = {}
+        for view in views:
+            for name, sha in view._flowc_refs.items():
+                candidates.setdefault(name, set()).add(sha)
+        skip = set(exclude or ()) | set(state.parameters)
+        wanted = set(include) if include is not None else set(candidates)
+        missing = sorted(wanted - set(candidates))
+        if missing:
+            raise MergeArtifactsException(f"merge_artifacts: no input has {', '.join(missing)}", missing)
+        chosen = {n: shas for n, shas in candidates.items() if n in wanted and n not in skip}
+        already = set(self.__dict__) | set(state.refs)
+        conflicts = sorted(n for n, shas in chosen.items() if len(shas) > 1 and n not in already)
+        if conflicts:
+            raise MergeArtifactsException(
+                "merge_artifacts: inputs disagree on "
+                + ", ".join(conflicts)
+                + "; set them in the join or pass exclude=[...]",
+                conflicts,
+            )
+        for name, shas in chosen.items():
+            if name not in already:
+                state.refs[name] = next(iter(shas))
 
 
 def step(f: F | None = None, *, start: bool = False, end: bool = False) -> Any:
@@ -49,8 +175,8 @@ class Parameter:
         self,
         name: str,
         default: Any = None,
-        type: Any = None,  # noqa: A002 - Metaflow's argument name
-        help: str | None = None,  # noqa: A002
+        type: Any = None,
+        help: str | None = None,
         required: bool = False,
         show_default: bool = True,
         separator: str | None = None,
@@ -71,7 +197,7 @@ class IncludeFile(Parameter):
         self,
         name: str,
         default: str | None = None,
-        help: str | None = None,  # noqa: A002
+        help: str | None = None,
         required: bool = False,
         show_default: bool = True,
         is_text: bool = True,
@@ -98,6 +224,11 @@ def _recording_decorator(name: str, level: str) -> Callable[..., Any]:
     return decorator
 
 
+def step_decorators(func: Any) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, arguments)`` of the decorators recorded on a step function."""
+    return list(getattr(func, "_flowc_step_decorators", []))
+
+
 resources = _recording_decorator("resources", "step")
 retry = _recording_decorator("retry", "step")
 catch = _recording_decorator("catch", "step")
@@ -117,16 +248,31 @@ trigger_on_finish = _recording_decorator("trigger_on_finish", "flow")
 pypi_base = _recording_decorator("pypi_base", "flow")
 conda_base = _recording_decorator("conda_base", "flow")
 
-
-class _Current:
-    """``current``: facts about the running task, filled in by the runtime."""
-
-    flow_name: str | None = None
-    run_id: str | None = None
-    step_name: str | None = None
-    task_id: str | None = None
-    retry_count: int = 0
-    origin_run_id: str | None = None
-
-
-current = _Current()
+__all__ = [
+    "CaughtException",
+    "FlowSpec",
+    "IncludeFile",
+    "JSONType",
+    "MergeArtifactsException",
+    "Parameter",
+    "batch",
+    "card",
+    "catch",
+    "conda",
+    "conda_base",
+    "current",
+    "environment",
+    "kubernetes",
+    "parallel",
+    "project",
+    "pypi",
+    "pypi_base",
+    "resources",
+    "retry",
+    "schedule",
+    "secrets",
+    "step",
+    "timeout",
+    "trigger",
+    "trigger_on_finish",
+]

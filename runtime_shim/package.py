@@ -18,7 +18,20 @@ from collections.abc import Iterable, Iterator
 #: Suffixes packaged by default besides ``.py``.
 DEFAULT_SUFFIXES = (".py",)
 #: Directory names never packaged.
-SKIP_DIRS = frozenset({"__pycache__", ".git", ".hg", ".venv", "venv", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".flowc"})
+SKIP_DIRS = frozenset(
+    {
+        "__pycache__",
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "node_modules",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".flowc",
+    }
+)
 #: Where the shim lives inside a package.
 SHIM_PREFIX = "_flowc"
 

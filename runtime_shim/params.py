@@ -1,0 +1,99 @@
+"""Typing parameter values: raw strings from the command line → Python values.
+
+The same conversion serves the shim (which knows the flow's ``Parameter``
+objects) and the local runner (which validates against the IR's parameter
+kinds before anything runs), so both agree on what a valid value is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from flowc.runtime_shim import api
+from flowc.runtime_shim.errors import TaskUsageError
+
+_TRUE = {"true", "1", "yes", "y", "on", "t"}
+_FALSE = {"false", "0", "no", "n", "off", "f"}
+
+
+def convert(raw: str, kind: str, name: str) -> Any:
+    """``raw`` as a value of ``kind`` (``str``/``int``/``float``/``bool``/``json``).
+
+    Raises :class:`TaskUsageError` naming the parameter on a bad value.
+    """
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "json":
+            return json.loads(raw)
+    except ValueError as exc:
+        raise TaskUsageError(f"parameter {name!r}: {raw!r} is not a valid {kind} ({exc})") from None
+    if kind == "bool":
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise TaskUsageError(f"parameter {name!r}: {raw!r} is not a valid bool (use true or false)")
+    return raw
+
+
+def kind_of(param: api.Parameter) -> str:
+    """The conversion kind of a flow's ``Parameter`` (explicit type, else its default's)."""
+    if isinstance(param, api.IncludeFile):
+        return "file"
+    kind = param.type
+    if kind is None and param.default is not None:
+        kind = type(param.default)
+    if kind is api.JSONType or isinstance(kind, api.JSONType) or kind in (dict, list):
+        return "json"
+    for builtin in (bool, int, float, str):
+        if kind is builtin:
+            return builtin.__name__
+    return "str" if kind is None else "callable"
+
+
+def parameter_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
+    """The typed value of ``param`` given ``raw`` (``None`` when not given)."""
+    kind = kind_of(param)
+    if raw is None:
+        if param.required and param.default is None:
+            raise TaskUsageError(f"parameter {param.name!r} is required")
+        if kind == "file" and param.default is not None:
+            return read_include_file(param, str(param.default), flow_dir)
+        if kind == "json" and isinstance(param.default, str):
+            return convert(param.default, "json", param.name)
+        return param.default
+    if kind == "file":
+        return read_include_file(param, raw, flow_dir)
+    if kind == "callable":
+        try:
+            return param.type(raw)
+        except Exception as exc:
+            raise TaskUsageError(f"parameter {param.name!r}: {raw!r} is not valid ({exc})") from None
+    return convert(raw, kind, param.name)
+
+
+def include_path(path: str, flow_dir: str) -> str | None:
+    """Where an ``IncludeFile`` path points: as given, else next to the flow file."""
+    for candidate in (path, os.path.join(flow_dir, path)):
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    return None
+
+
+def read_include_file(param: api.Parameter, path: str, flow_dir: str) -> Any:
+    """The content of an ``IncludeFile``: text or bytes as the parameter asks."""
+    found = include_path(path, flow_dir)
+    if found is None:
+        raise TaskUsageError(
+            f"parameter {param.name!r}: file {path!r} not found (looked in . and {flow_dir})"
+        )
+    with open(found, "rb") as handle:
+        data = handle.read()
+    if getattr(param, "is_text", True):
+        return data.decode(getattr(param, "encoding", "utf-8"))
+    return data
