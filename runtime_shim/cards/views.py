@@ -117,7 +117,11 @@ def _numbers(values: Sequence[float], limits: Limits) -> str:
         f'<p class="stats">n={len(values):,} min={min(values):.6g} max={max(values):.6g} '
         f"mean={statistics.fmean(values):.6g}</p>"
     )
-    return line_chart(values) + stats + _sequence(values, limits)
+    return (
+        line_chart(values)
+        + stats
+        + f"<details><summary>values</summary>{_sequence(values, limits)}</details>"
+    )
 
 
 def _sequence(values: Sequence[Any], limits: Limits) -> str:
