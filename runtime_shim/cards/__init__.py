@@ -5,12 +5,17 @@ The shim calls :func:`render_task_cards` after a step decorated with
 (``string.Template`` and ``html.escape`` over templates shipped beside this
 file), because it runs inside slim task images.  A card needs no network
 when viewed: CSS, JavaScript and SVG are inline.
+
+The user components (:class:`Markdown`, :class:`Table`, :class:`Image`,
+:class:`LineChart`, :class:`BarChart`, :class:`Artifact`) are re-exported
+here, which is what ``metaflow.cards`` resolves to inside a task.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flowc.runtime_shim.cards.components import Artifact, BarChart, Image, LineChart, Markdown, Table
 from flowc.runtime_shim.cards.model import RenderedCard
 
 
@@ -38,4 +43,13 @@ def render_task_cards(**kwargs: Any) -> list[RenderedCard]:
     return render_all(kwargs)
 
 
-__all__ = ["RenderedCard", "render_task_cards"]
+__all__ = [
+    "Artifact",
+    "BarChart",
+    "Image",
+    "LineChart",
+    "Markdown",
+    "RenderedCard",
+    "Table",
+    "render_task_cards",
+]
