@@ -1,0 +1,131 @@
+"""Launching shim processes for the local runner and relaying their output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+#: Prefix of the shim's output line (docs/task-contract.md).
+OUTPUT_PREFIX = "FLOWC_OUTPUT "
+
+
+def task_id(indices: tuple[int, ...], iteration: int = 0) -> str:
+    """The contract's deterministic task id: ``t``, ``t-3-1``, ``t-3.2``..."""
+    return "t" + "".join(f"-{i}" for i in indices) + (f".{iteration}" if iteration else "")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task to launch."""
+
+    step: str
+    indices: tuple[int, ...] = ()
+    iteration: int = 0
+    input_paths: str | None = None
+    attempt: int = 0
+
+    @property
+    def task_id(self) -> str:
+        """The task's id."""
+        return task_id(self.indices, self.iteration)
+
+    @property
+    def label(self) -> str:
+        """``step/task`` as log lines are prefixed."""
+        return f"{self.step}/{self.task_id}"
+
+
+@dataclass
+class TaskResult:
+    """How a task process ended."""
+
+    spec: TaskSpec
+    returncode: int
+    output: dict[str, Any] | None = None
+    last_lines: list[str] = field(default_factory=list)
+
+
+class Printer(Protocol):
+    """Where the runner writes log lines (a rich console, or anything with ``print``)."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Print one line."""
+
+
+@dataclass
+class ShimLauncher:
+    """Builds and runs ``python -m flowc.runtime_shim task`` for each task."""
+
+    flow: str
+    flow_file: str
+    datastore: str
+    run_id: str
+    graph_json: str
+    printer: Printer
+    tags: tuple[str, ...] = ()
+    origin_run_id: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    kill_after: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def argv(self, spec: TaskSpec) -> list[str]:
+        """The shim's argument vector for ``spec``."""
+        args = [sys.executable, "-m", "flowc.runtime_shim", "task", "--datastore", self.datastore]
+        args += ["--flow-file", self.flow_file, "--flow", self.flow, "--run-id", self.run_id]
+        args += ["--step", spec.step, "--task-id", spec.task_id, "--attempt", str(spec.attempt)]
+        args += ["--graph-json", self.graph_json]
+        if spec.input_paths:
+            args += ["--input-paths", spec.input_paths]
+        for index in spec.indices:
+            args += ["--split-index", str(index)]
+        if spec.input_paths is None:
+            for name, value in sorted(self.params.items()):
+                args += ["--param", f"{name}={value}"]
+        for tag in self.tags:
+            args += ["--tag", tag]
+        if self.origin_run_id:
+            args += ["--origin-run-id", self.origin_run_id]
+        return args
+
+    def run(self, spec: TaskSpec) -> TaskResult:
+        """Run one task to completion, printing its lines prefixed with ``step/task``."""
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        process = subprocess.Popen(
+            self.argv(spec),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            errors="replace",
+        )
+        timer = self._watchdog(process, spec)
+        result = TaskResult(spec, -1)
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            if line.startswith(OUTPUT_PREFIX):
+                result.output = json.loads(line[len(OUTPUT_PREFIX) :])
+                continue
+            result.last_lines = [*result.last_lines[-19:], line]
+            with self._lock:
+                self.printer.print(f"[{spec.label}] {line}", markup=False, highlight=False)
+        result.returncode = process.wait()
+        if timer is not None:
+            timer.cancel()
+        return result
+
+    def _watchdog(self, process: subprocess.Popen[str], spec: TaskSpec) -> threading.Timer | None:
+        """Kill a task that outlives its ``@timeout`` (the shim's own timer failed to stop it)."""
+        limit = self.kill_after.get(spec.step)
+        if not limit:
+            return None
+        timer = threading.Timer(limit, process.kill)
+        timer.daemon = True
+        timer.start()
+        return timer

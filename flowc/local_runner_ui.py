@@ -1,0 +1,57 @@
+"""What ``flowc run`` and ``flowc resume`` show while a flow runs (rich)."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from flowc.local_runner import LocalRunner, RunOptions
+from flowc.local_runner_proc import TaskResult
+from flowc.transpile.ir import Flow
+
+#: Compute decorators that describe remote targets; locally these steps run in-process.
+REMOTE_DECORATORS = ("kubernetes", "batch")
+
+
+def run_flow(flow: Flow, options: RunOptions, console: Console | None = None) -> bool:
+    """Run ``flow`` locally with a progress line; prints the run id and the outcome."""
+    console = console or Console(highlight=False)
+    verb = "Resuming" if options.origin_run_id else "Running"
+    origin = f" from run {options.origin_run_id}" if options.origin_run_id else ""
+    console.print(f"{verb} {flow.name} run [bold]{options.run_id}[/]{origin} (datastore {options.datastore})")
+    remote = sorted(s.name for s in flow.steps if any(s.decorator(d) for d in REMOTE_DECORATORS))
+    if remote:
+        console.print(f"note: {', '.join(remote)} carry @kubernetes/@batch; a local run executes them locally")
+    counts = {"done": 0, "failed": 0}
+    started = time.monotonic()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        bar = progress.add_task(f"{flow.name} {options.run_id}", total=None)
+
+        def on_done(result: TaskResult) -> None:
+            counts["done" if result.returncode == 0 else "failed"] += 1
+            state = "done" if result.returncode == 0 else f"failed (exit {result.returncode})"
+            progress.console.print(f"[{result.spec.label}] {state}", markup=False, highlight=False)
+            progress.update(bar, description=f"{flow.name} {options.run_id}: {counts['done']} tasks done")
+
+        ok = LocalRunner(flow, options, progress.console, on_done).run()
+    elapsed = time.monotonic() - started
+    if ok:
+        console.print(f"Run {options.run_id} succeeded: {counts['done']} tasks in {elapsed:.1f} s")
+    else:
+        console.print(f"[red]Run {options.run_id} failed[/] after {counts['done']} successful tasks")
+        console.print(f"Resume it with: flowc resume {options.flow_file} {options.run_id}", markup=False)
+    return ok
+
+
+def new_run_id() -> str:
+    """A fresh run id: microseconds since the epoch (sortable, like Metaflow's local ids)."""
+    return str(time.time_ns() // 1000)
