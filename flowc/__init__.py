@@ -32,13 +32,19 @@ from flowc.runtime_shim.api import (
     trigger_on_finish,
 )
 
+from flowc.client import Flow, Run, Step, Task
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Flow",
     "FlowSpec",
     "IncludeFile",
     "JSONType",
     "Parameter",
+    "Run",
+    "Step",
+    "Task",
     "batch",
     "card",
     "catch",
