@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -184,6 +186,30 @@ def test_card_opens_offline_with_its_elements(driver: Any, tmp_path: Path) -> No
     ]
     assert shown == ["sales"]
     assert driver.find_element(By.ID, "artifact-count").text == "1 of 2 shown"
+    assert console_errors(driver) == [] and requests_made(driver) == []
+
+
+def test_card_from_an_example_run_opens_offline(driver: Any, tmp_path: Path) -> None:
+    """``flowc run examples/linear_etl.py``, then ``flowc card view`` of its start step."""
+    from selenium.webdriver.common.by import By
+
+    root, page = tmp_path / "ds", tmp_path / "start.html"
+    for args in (
+        ["run", "examples/linear_etl.py", "--param", "alpha=0.3", "--run-id", "77", "--datastore", str(root)],
+        ["card", "view", "LinearEtlFlow/77/start/t", "-o", str(page), "--datastore", str(root)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "flowc.cli", *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    open_page(driver, page)
+    assert (
+        driver.find_element(By.CSS_SELECTOR, "svg.dag g.node.current").get_attribute("data-step") == "start"
+    )
+    assert driver.find_element(By.CSS_SELECTOR, 'tr[data-parameter="alpha"] td').text == "0.3"
+    assert driver.find_element(By.CSS_SELECTOR, "#artifact-sales svg.chart polyline").is_displayed()
+    assert driver.find_element(By.CSS_SELECTOR, '#task td[data-field="run"]').text == "77"
+    screenshot(driver, "card-linear-etl-run")
     assert console_errors(driver) == [] and requests_made(driver) == []
 
 
