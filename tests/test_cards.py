@@ -264,3 +264,38 @@ def test_markdown_subset_and_link_safety() -> None:
     assert '<a href="https://x.y">ok</a>' in html_text
     assert "javascript" not in re.findall(r'href="([^"]*)"', html_text)[0]
     assert 'href="javascript' not in html_text
+
+
+class FakeFrame:
+    """Looks like a pandas DataFrame: shape, head(), to_dict(orient="records")."""
+
+    shape = (500, 2)
+
+    def head(self, n: int) -> FakeFrame:
+        self.n = n
+        return self
+
+    def to_dict(self, orient: str) -> list[dict[str, int]]:
+        assert orient == "records"
+        return [{"x": i, "y": i * i} for i in range(self.n)]
+
+
+class FakeArray:
+    """Looks like a 1-D numpy array."""
+
+    shape = (5,)
+
+    def tolist(self) -> list[float]:
+        return [0.5, 1.5, 1.0, 2.0, 3.0]
+
+
+def test_frames_and_arrays_are_recognised_by_shape() -> None:
+    page = card(artifacts={"frame": FakeFrame(), "array": FakeArray()})
+    frame = section(page, "frame")
+    assert "500 rows × 2 columns" in frame and "showing 20 of 500 rows" in frame and "<th>y</th>" in frame
+    assert "<polyline" in section(page, "array")
+
+
+def test_huge_dict_is_not_copied_to_show_twenty_rows() -> None:
+    page = card(artifacts={"big": dict.fromkeys(range(200_000), 0)})
+    assert "showing 20 of 200,000 entries" in section(page, "big")

@@ -7,6 +7,7 @@ holding ``<script>`` shows as text.  Views never raise on odd objects: a
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,16 +86,15 @@ def _bytes(value: bytes | bytearray) -> str:
 
 
 def _mapping(value: Mapping[Any, Any], limits: Limits) -> str:
-    items = list(value.items())
+    shown = list(itertools.islice(value.items(), limits.max_rows))
     rows = "".join(
-        f"<tr><th>{escape(safe_repr(k, limits.inline_chars))}</th>{_cell(v, limits)}</tr>"
-        for k, v in items[: limits.max_rows]
+        f"<tr><th>{escape(safe_repr(k, limits.inline_chars))}</th>{_cell(v, limits)}</tr>" for k, v in shown
     )
     table = f'<table class="kv"><tr><th>key</th><th>value</th></tr>{rows}</table>'
-    return table + _more(min(len(items), limits.max_rows), len(items), "entries")
+    return table + _more(len(shown), len(value), "entries")
 
 
-def _records(rows: Sequence[Mapping[Any, Any]], limits: Limits) -> str:
+def _records(rows: Sequence[Mapping[Any, Any]], limits: Limits, total: int | None = None) -> str:
     columns: list[Any] = []
     for row in rows[: limits.max_rows]:
         columns.extend(k for k in row if k not in columns)
@@ -107,7 +107,7 @@ def _records(rows: Sequence[Mapping[Any, Any]], limits: Limits) -> str:
     notes = _more(len(shown_columns), len(columns), "columns")
     return (
         f'<table class="records"><tr>{head}</tr>{body}</table>'
-        + _more(min(len(rows), limits.max_rows), len(rows), "rows")
+        + _more(min(len(rows), limits.max_rows), len(rows) if total is None else total, "rows")
         + notes
     )
 
@@ -140,8 +140,32 @@ def _collection(value: Sequence[Any], limits: Limits) -> str:
     return _sequence(value, limits)
 
 
+def _duck_typed(value: Any, limits: Limits) -> str | None:
+    """Views of data frames and 1-D arrays, recognised by shape (no numpy or pandas import)."""
+    shape = getattr(value, "shape", None)
+    if not isinstance(shape, tuple):
+        return None
+    if (
+        len(shape) == 2
+        and callable(getattr(value, "head", None))
+        and callable(getattr(value, "to_dict", None))
+    ):
+        records = value.head(limits.max_rows).to_dict(orient="records")
+        note = f'<p class="stats">{shape[0]:,} rows × {shape[1]:,} columns</p>'
+        return note + _records(records, limits, total=shape[0])
+    if len(shape) == 1 and callable(getattr(value, "tolist", None)) and shape[0] <= 1_000_000:
+        return _collection(value.tolist(), limits)
+    return None
+
+
 def artifact_view(value: object, limits: Limits) -> str:
     """The HTML view of one artifact value."""
+    try:
+        duck = _duck_typed(value, limits)
+    except Exception:  # an odd object that only looks like a frame: fall back to repr
+        duck = None
+    if duck is not None:
+        return duck
     if value is None or isinstance(value, (bool, int, float, complex)):
         return _inline(value)
     if isinstance(value, str):
