@@ -89,3 +89,14 @@ def test_cards_are_stored_content_addressed(tmp_path: Path) -> None:
     assert card["type"] == "default" and card["id"] is None
     html_text = Datastore(str(root)).load_value("TriggeredReportFlow", card["sha256"])
     assert html_text.startswith("<!DOCTYPE html>")
+
+
+def test_client_lists_task_cards(tmp_path: Path) -> None:
+    from flowc import Flow
+
+    run_example("examples/linear_etl.py", tmp_path / "ds", "5005")
+    run = Flow("LinearEtlFlow", datastore=str(tmp_path / "ds"))["5005"]
+    (card,) = run["start"]["t"].cards
+    assert (card.type, card.id) == ("default", None)
+    assert 'data-artifact="sales"' in card.html and 'data-run-id="5005"' in card.html
+    assert [c for s in ("clean", "fit", "end") for c in run[s]["t"].cards] == []

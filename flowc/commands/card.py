@@ -6,13 +6,14 @@ import json
 import os
 import tempfile
 import webbrowser
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from flowc.commands._common import write_atomic
 
 if TYPE_CHECKING:
+    from flowc.client import Card
     from flowc.runtime_shim.datastore import Datastore
 
 datastore_option = click.option(
@@ -42,14 +43,12 @@ def _open(root: str | None) -> Datastore:
     return Datastore(root)
 
 
-def _task_cards(ds: Datastore, flow: str, run: str, step: str, task: str) -> list[dict[str, Any]] | None:
-    """The cards recorded by a task's successful attempt, ``None`` when it did not succeed."""
-    output = ds.read_output(flow, run, step, task)
-    if output is None:
-        return None
-    meta = ds.read_metadata(flow, run, step, task, int(output.get("attempt", 0)))
-    cards = (meta or {}).get("cards") or []
-    return [dict(c) for c in cards if isinstance(c, dict)]
+def _task_cards(ds: Datastore, flow: str, run: str, step: str, task: str) -> list[Card] | None:
+    """The cards of a task's successful attempt (through the client), ``None`` when it did not succeed."""
+    from flowc.client import Task
+
+    found = Task(flow, run, step, task, ds)
+    return found.cards if found.successful else None
 
 
 def _resolve(ds: Datastore, pathspec: str, flow: str | None) -> tuple[str, str, str, str]:
@@ -70,13 +69,11 @@ def _resolve(ds: Datastore, pathspec: str, flow: str | None) -> tuple[str, str, 
     return flow, parts[0], parts[1], parts[2]
 
 
-def _pick(
-    cards: list[dict[str, Any]], card_id: str | None, index: int | None, where: str
-) -> tuple[int, dict[str, Any]]:
+def _pick(cards: list[Card], card_id: str | None, index: int | None, where: str) -> tuple[int, Card]:
     if card_id is not None:
-        matches = [(i, c) for i, c in enumerate(cards) if c.get("id") == card_id]
+        matches = [(i, c) for i, c in enumerate(cards) if c.id == card_id]
         if not matches:
-            ids = ", ".join(repr(c.get("id")) for c in cards)
+            ids = ", ".join(repr(c.id) for c in cards)
             raise click.ClickException(f"{where} has no card with id {card_id!r} (ids: {ids})")
         return matches[0]
     chosen = index or 0
@@ -89,8 +86,8 @@ def _pick(
     return chosen, cards[chosen]
 
 
-def _default_output(flow: str, run: str, step: str, task: str, index: int, card: dict[str, Any]) -> str:
-    name = str(card.get("id") or f"card-{index}")
+def _default_output(flow: str, run: str, step: str, task: str, index: int, card: Card) -> str:
+    name = card.id or f"card-{index}"
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return os.path.join(tempfile.gettempdir(), "flowc-cards", flow, run, step, task, f"{safe}.html")
 
@@ -127,11 +124,11 @@ def view(
         if not cards:
             raise click.ClickException(f"task {where} has no cards (is its step decorated with @card?)")
         position, card = _pick(cards, card_id, index, where)
-        html_text = ds.load_value(flow, str(card["sha256"]))
+        html_text = card.html
     except DatastoreError as exc:
         raise click.ClickException(str(exc)) from None
     path = output or _default_output(flow, run, step, task, position, card)
-    write_atomic(path, str(html_text).encode("utf-8"))
+    write_atomic(path, html_text.encode("utf-8"))
     click.echo(os.path.abspath(path))
     if open_browser and not webbrowser.open(f"file://{os.path.abspath(path)}"):
         click.echo("No web browser found; open the file above yourself.", err=True)
@@ -152,13 +149,7 @@ def list_cards(flow: str, run: str | None, fmt: str, datastore: str | None) -> N
         if run and run not in ds.list_runs(flow):
             raise click.ClickException(f"no run {flow}/{run} in {ds.root}")
         rows = [
-            {
-                "pathspec": f"{flow}/{r}/{s}/{t}",
-                "index": i,
-                "type": c.get("type"),
-                "id": c.get("id"),
-                "sha256": c.get("sha256"),
-            }
+            {"pathspec": f"{flow}/{r}/{s}/{t}", "index": i, "type": c.type, "id": c.id, "sha256": c.sha256}
             for r in runs
             for s in ds.list_steps(flow, r)
             for t in ds.list_tasks(flow, r, s)
