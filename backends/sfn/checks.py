@@ -1,0 +1,177 @@
+"""Compile-time checks of Step Functions limits (see :mod:`limits` for sources)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+from flowc.backends.base import over_limit, unsupported
+from flowc.backends.sfn import limits
+from flowc.backends.sfn.compute import TARGET
+from flowc.backends.sfn.settings import Settings
+from flowc.transpile.ir import Flow, StepKind
+from flowc.transpile.problems import Problem, Severity
+
+_PARAM_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_PREFIX = re.compile(r"^[A-Za-z0-9_.=+-]+(/[A-Za-z0-9_.=+-]+)*$")
+
+
+def check_flow(flow: Flow) -> list[Problem]:
+    """Shapes and parameters the sfn target cannot express."""
+    problems: list[Problem] = []
+    for step in flow.steps:
+        if step.num_parallel is not None or step.decorator("parallel") is not None:
+            problems.append(
+                unsupported(
+                    TARGET, step, flow, "@parallel (num_parallel=...)", "use a foreach, or compile for argo"
+                )
+            )
+        if step.is_join and step.kind is not StepKind.END:
+            split = next((s for s in flow.steps if s.matching_join == step.name), None)
+            parents = list(step.previous)
+            if split is not None and split.kind is StepKind.FOREACH and len(parents) != 1:
+                problems.append(
+                    unsupported(
+                        TARGET,
+                        step,
+                        flow,
+                        f"a foreach join {step.name!r} reached from {len(parents)} steps",
+                        "end the foreach body in a single step before the join",
+                    )
+                )
+    for param in flow.parameters:
+        if not _PARAM_NAME.match(param.name):
+            problems.append(
+                unsupported(
+                    TARGET,
+                    None,
+                    flow,
+                    f"parameter name {param.name!r}",
+                    "use letters, digits, _ and - in parameter names",
+                )
+            )
+        if param.default is None and not param.required:
+            problems.append(
+                unsupported(
+                    TARGET,
+                    None,
+                    flow,
+                    f"optional parameter {param.name!r} without a default",
+                    "give it a default or make it required",
+                )
+            )
+    return problems
+
+
+def split_datastore(flow: Flow, datastore: str) -> tuple[str, str, list[Problem]]:
+    """``(bucket, prefix)`` of an ``s3://`` datastore root, with FLC403 problems."""
+    rest = datastore[len("s3://") :] if datastore.startswith("s3://") else None
+    bucket, _, prefix = (rest or "").partition("/")
+    prefix = prefix.strip("/")
+    if rest is None or not _BUCKET.match(bucket) or (prefix and not _PREFIX.match(prefix)):
+        problem = Problem(
+            "FLC403",
+            flow.span,
+            f"--datastore {datastore!r} is not an s3://bucket/prefix the state machine can address",
+            "use s3://bucket or s3://bucket/prefix with letters, digits and _ . = + - in the prefix",
+        )
+        return "", "", [problem]
+    return bucket, prefix, []
+
+
+def check_definition(flow: Flow, text: str) -> list[Problem]:
+    """The definition fits the 1 MB quota and every state name is valid."""
+    problems = []
+    size = len(text.encode("utf-8"))
+    if size > limits.MAX_DEFINITION_BYTES:
+        problems.append(
+            over_limit(
+                flow.span,
+                f"the state machine definition is {size:,} bytes, over Step Functions' "
+                f"{limits.MAX_DEFINITION_BYTES:,}-byte limit",
+                "split the flow into several flows chained with @trigger_on_finish",
+            )
+        )
+    for name in _state_names(json.loads(text)):
+        if not limits.is_valid_state_name(name):  # pragma: no cover - names are generated
+            problems.append(
+                over_limit(flow.span, f"invalid state name {name!r}", "report this as a flowc bug")
+            )
+    return problems
+
+
+def check_input(flow: Flow, initial_data: dict[str, Any]) -> list[Problem]:
+    """The data every execution starts with (defaults and command) fits 256 KiB."""
+    size = len(json.dumps(initial_data, ensure_ascii=False).encode("utf-8"))
+    if size <= limits.MAX_PAYLOAD_BYTES:
+        return []
+    span = flow.parameters[0].span if flow.parameters else flow.span
+    return [
+        over_limit(
+            span,
+            f"parameter defaults and the task command take {size:,} bytes of state data, over the "
+            f"{limits.MAX_PAYLOAD_BYTES:,}-byte input limit",
+            "keep large values out of parameter defaults (use IncludeFile or the datastore)",
+        )
+    ]
+
+
+def history_warning(flow: Flow, definition: dict[str, Any], settings: Settings) -> Problem | None:
+    """A warning when the declared foreach widths may exceed 25,000 history events."""
+    if not settings.foreach_width and not settings.step_widths:
+        return None
+    events = _events(definition["States"], settings)
+    if events <= limits.MAX_HISTORY_EVENTS:
+        return None
+    return Problem(
+        "FLC402",
+        flow.span,
+        f"an execution may record about {events:,} history events, over Step Functions' "
+        f"{limits.MAX_HISTORY_EVENTS:,}",
+        "run wide foreach as a Distributed Map (--set distributed_map=true) or lower the declared widths",
+        Severity.WARNING,
+    )
+
+
+def print_warning(problem: Problem) -> None:
+    """Show a warning without stopping compilation."""
+    print(problem.format(), file=sys.stderr)
+
+
+#: Events per state type for one successful pass (entered/exited plus the task lifecycle).
+_EVENTS = {"Pass": 2, "Choice": 2, "Fail": 2, "Task": 6, "Map": 4, "Parallel": 4}
+
+
+def _events(states: dict[str, Any], settings: Settings) -> int:
+    total = 0
+    for name, state in states.items():
+        kind = state["Type"]
+        total += _EVENTS.get(kind, 2)
+        if kind == "Parallel":
+            total += sum(2 + _events(b["States"], settings) for b in state["Branches"])
+        elif kind == "Map":
+            config = state["ItemProcessor"]["ProcessorConfig"]
+            if config["Mode"] == "DISTRIBUTED":
+                total += 4  # map run events; items run as child executions
+                continue
+            step = name[: -len("-map")]
+            width = settings.width(step) or 1
+            total += width * (2 + _events(state["ItemProcessor"]["States"], settings))
+    return total
+
+
+def _state_names(node: Any) -> list[str]:
+    names: list[str] = []
+    if isinstance(node, dict):
+        states = node.get("States")
+        if isinstance(states, dict):
+            names.extend(states)
+        for value in node.values():
+            names.extend(_state_names(value))
+    elif isinstance(node, list):
+        for value in node:
+            names.extend(_state_names(value))
+    return names

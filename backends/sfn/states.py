@@ -1,0 +1,307 @@
+"""Shapes → states: linear steps, Parallel for branches, Map for foreach,
+Choice for switches and loops.
+
+A *region* is the part of the graph between a first step and a stop step
+(the join closing the enclosing split, or nothing at the top level); it
+becomes one ``States`` map: the whole machine, a Parallel branch or a Map's
+item processor.  Each step contributes a few states named after it:
+
+``<step>-enter``   Pass   first entry into a loop head: starts its counter
+``<step>-args``    Pass   the task's own arguments into ``$.call``
+``<step>``         Task   the Batch job running the shim
+``<step>-output``  Task   reads the shim's output.json (foreach, switch)
+``<step>-items``   Pass   ``States.ArrayRange`` over the foreach cardinality
+``<step>-map``     Map    the foreach body, once per index
+``<step>-parallel`` Parallel  the branches of a static split
+``<step>-switch``  Choice picks the case the step chose
+``<a>-to-<b>``     Pass   a loop's back edge: next iteration's counter
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flowc.backends.sfn import batch, limits
+from flowc.backends.sfn.intrinsic import Fmt, join, member
+from flowc.backends.sfn.plan import Plan
+from flowc.backends.sfn.settings import Settings
+from flowc.transpile.ir import Flow, Step, StepKind
+
+State = dict[str, Any]
+S3_GET_OBJECT = "arn:aws:states:::aws-sdk:s3:getObject"
+
+
+def name(*parts: str) -> str:
+    """A state name from step names and suffixes, within the 80-character limit."""
+    return limits.shorten("-".join(parts), limits.MAX_NAME)
+
+
+class StateBuilder:
+    """Builds the states of every region of one flow."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        plan: Plan,
+        settings: Settings,
+        bucket: str,
+        prefix: str,
+        task: Callable[[Step], State],
+    ) -> None:
+        self.flow = flow
+        self.plan = plan
+        self.settings = settings
+        self._bucket = bucket
+        self._prefix = prefix
+        #: Makes the Batch Task state of a step (without Next/End/Catch).
+        self._task = task
+        #: Number of per-task arguments of each step, for the Task's command.
+        self.argument_counts: dict[str, int] = {}
+
+    # -- regions ----------------------------------------------------------------------
+
+    def region(self, first: str, stop: str | None, nested: bool) -> tuple[str, dict[str, State]]:
+        """``(StartAt, States)`` for the steps from ``first`` up to ``stop``."""
+        states: dict[str, State] = {}
+        todo, seen = [first], set()
+        while todo:
+            step = todo.pop(0)
+            if step in seen or step == stop:
+                continue
+            seen.add(step)
+            todo.extend(self._add_step(self.flow.step(step), stop, nested, states))
+        return self.entry(first), states
+
+    def entry(self, step: str) -> str:
+        """The state a forward transition into ``step`` goes to."""
+        return name(step, "enter") if self.plan.is_head(step) else name(step, "args")
+
+    def _goto(self, state: State, source: str, target: str, stop: str | None, nested: bool) -> None:
+        """Point ``state`` at ``target`` (or end the region when ``target`` is ``stop``)."""
+        if target == stop:
+            state["End"] = True
+            if nested:
+                # Map and Parallel collect every branch's output: keep it empty.
+                state["OutputPath"] = None
+        else:
+            state["Next"] = self.entry(target)
+
+    def _add_step(self, step: Step, stop: str | None, nested: bool, states: dict[str, State]) -> list[str]:
+        """Add ``step``'s states; return the steps to visit next."""
+        if self.plan.is_head(step.name):
+            states[name(step.name, "enter")] = self._enter_state(step.name)
+        arguments = self._arguments(step)
+        self.argument_counts[step.name] = len(arguments)
+        states[name(step.name, "args")] = batch.args_state(
+            arguments, f"arguments of step {step.name}", name(step.name)
+        )
+        task = self._task(step)
+        states[name(step.name)] = task
+        after: State = {}
+        visit: list[str] = []
+        if step.kind is StepKind.FOREACH:
+            task["Next"] = name(step.name, "output")
+            states[name(step.name, "output")] = self._read_output(step, name(step.name, "items"))
+            states[name(step.name, "items")] = _items_state(name(step.name, "map"))
+            after = states[name(step.name, "map")] = self._map_state(step)
+            visit = [self._join(step)]
+        elif step.kind is StepKind.BRANCH:
+            task["Next"] = name(step.name, "parallel")
+            after = states[name(step.name, "parallel")] = self._parallel_state(step)
+            visit = [self._join(step)]
+        elif step.kind is StepKind.SWITCH:
+            task["Next"] = name(step.name, "output")
+            states[name(step.name, "output")] = self._read_output(step, name(step.name, "switch"))
+            states.update(self._switch_states(step, stop, nested))
+            visit = [t for t in step.next if not self.plan.is_back_edge(step.name, t)]
+        elif step.kind is StepKind.END:
+            after = task
+            task["End"] = True
+            task["OutputPath"] = None
+        else:
+            after = task
+            visit = [step.next[0]]
+        if visit and after is not None and step.kind is not StepKind.SWITCH:
+            self._goto(after, step.name, visit[0], stop, nested)
+        if step.decorator("catch") is not None:
+            self._catch(step, task, states)
+        return visit
+
+    def _join(self, split: Step) -> str:
+        assert split.matching_join is not None
+        return split.matching_join
+
+    # -- arguments --------------------------------------------------------------------
+
+    def _arguments(self, step: Step) -> list[Fmt]:
+        args = [Fmt("--run-id"), Fmt.of("$.run"), Fmt("--step"), Fmt(step.name)]
+        args += [Fmt("--task-id"), self.plan.task_id(step.name)]
+        paths = self.plan.input_paths(step.name)
+        if paths is not None:
+            args += [Fmt("--input-paths"), paths]
+        for level in range(self.plan.depth(step.name)):
+            args += [Fmt("--split-index"), Fmt("{}", (f"$.i{level}",))]
+        if step.name == self.flow.start:
+            for param in self.flow.parameters:
+                args += [Fmt("--param"), Fmt(f"{param.name}=" + "{}", (member("$.params", param.name),))]
+        return args
+
+    # -- shapes -------------------------------------------------------------------------
+
+    def _read_output(self, step: Step, next_state: str) -> State:
+        """Read ``output.json`` of the task that just ran into ``$.out.value``."""
+        prefix = f"{self._prefix}/" if self._prefix else ""
+        key = Fmt(f"{prefix}{self.flow.name}/" + "{}" + f"/{step.name}/", ("$.run",))
+        key = key + self.plan.task_id(step.name) + Fmt("/output.json")
+        return {
+            "Type": "Task",
+            "Resource": S3_GET_OBJECT,
+            "Comment": f"what step {step.name} chose (the shim's output.json)",
+            "Parameters": {"Bucket": self._bucket, "Key.$": key.expression()},
+            "ResultSelector": {"value.$": "States.StringToJson($.Body)"},
+            "ResultPath": "$.out",
+            "Retry": [
+                {"ErrorEquals": ["States.ALL"], "MaxAttempts": 3, "IntervalSeconds": 2, "BackoffRate": 2.0}
+            ],
+            "Next": next_state,
+        }
+
+    def _map_state(self, step: Step) -> State:
+        depth = self.plan.depth(step.name)
+        selector: dict[str, object] = {"boot.$": "$.boot", "run.$": "$.run"}
+        for level in range(depth):
+            selector[f"i{level}.$"] = f"$.i{level}"
+        selector[f"i{depth}.$"] = "$$.Map.Item.Value"
+        selector["loops"] = {f"{h}.$": f"$.loops.{h}" for h in self.plan.loops_of(step.name)}
+        start_at, states = self.region(step.next[0], self._join(step), nested=True)
+        distributed = self.settings.distributed(step.name)
+        config = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"} if distributed else {"Mode": "INLINE"}
+        state: State = {
+            "Type": "Map",
+            "Comment": f"foreach {step.foreach} of step {step.name}",
+            "ItemsPath": "$.fanout.items",
+            "ItemSelector": selector,
+            "ItemProcessor": {"ProcessorConfig": config, "StartAt": start_at, "States": states},
+            "ResultPath": None,
+        }
+        if self.settings.max_concurrency:
+            state["MaxConcurrency"] = self.settings.max_concurrency
+        if distributed:
+            state["Label"] = limits.safe_name(step.name, 40)
+        return state
+
+    def _parallel_state(self, step: Step) -> State:
+        branches = []
+        for head in step.next:
+            start_at, states = self.region(head, self._join(step), nested=True)
+            branches.append({"StartAt": start_at, "States": states})
+        return {
+            "Type": "Parallel",
+            "Comment": f"branches of step {step.name}",
+            "Branches": branches,
+            "ResultPath": None,
+        }
+
+    def _switch_states(self, step: Step, stop: str | None, nested: bool) -> dict[str, State]:
+        assert step.switch is not None
+        variable = "$.out.value.switch.next"
+        choices: list[State] = []
+        states: dict[str, State] = {}
+        for target in step.next:
+            if self.plan.is_back_edge(step.name, target):
+                limit = name(step.name, "loop", "limit")
+                choices.append(
+                    {
+                        "And": [
+                            {"Variable": variable, "StringEquals": target},
+                            {
+                                "Variable": f"$.loops.{target}.k",
+                                "NumericGreaterThanEquals": self.settings.max_recursion - 1,
+                            },
+                        ],
+                        "Next": limit,
+                    }
+                )
+                states[limit] = {
+                    "Type": "Fail",
+                    "Error": "flowc.RecursionLimit",
+                    "Cause": f"step {step.name} went back to {target} {self.settings.max_recursion - 1} "
+                    "times; raise --set max_recursion=N to allow more",
+                }
+                again = name(step.name, "to", target)
+                states[again] = self._again_state(step.name, target)
+                choices.append({"Variable": variable, "StringEquals": target, "Next": again})
+            else:
+                choice: State = {"Variable": variable, "StringEquals": target}
+                self._goto(choice, step.name, target, stop, nested)
+                if "End" in choice:
+                    raise AssertionError(f"switch {step.name} goes straight to the end of a region")
+                choices.append(choice)
+        states[name(step.name, "switch")] = {
+            "Type": "Choice",
+            "Comment": f"switch on {step.switch.condition}",
+            "Choices": choices,
+        }
+        return states
+
+    # -- loops ---------------------------------------------------------------------------
+
+    def _enter_state(self, head: str) -> State:
+        """First entry into a loop: iteration 0, no suffix, parents from outside."""
+        parameters: dict[str, object] = {"k": 0, "sfx": ""}
+        _put_text(parameters, "in", self.plan.entry_paths(head))
+        return {
+            "Type": "Pass",
+            "Comment": f"loop at step {head}: first iteration",
+            "Parameters": parameters,
+            "ResultPath": f"$.loops.{head}",
+            "Next": name(head, "args"),
+        }
+
+    def _again_state(self, source: str, head: str) -> State:
+        """A back edge: count the iteration, set the suffix, name ``source`` as the parent."""
+        count = f"States.MathAdd($.loops.{head}.k, 1)"
+        parameters: dict[str, object] = {
+            "k.$": count,
+            "sfx.$": f"States.Format('.{{}}', {count})",
+        }
+        _put_text(parameters, "in", self.plan.back_edge_paths(source))
+        return {
+            "Type": "Pass",
+            "Comment": f"loop from step {source} back to {head}: next iteration",
+            "Parameters": parameters,
+            "ResultPath": f"$.loops.{head}",
+            "Next": name(head, "args"),
+        }
+
+    def _catch(self, step: Step, task: State, states: dict[str, State]) -> None:
+        """@catch: a failed or timed-out job still lets the run go on."""
+        if "Next" in task:
+            target = task["Next"]
+        else:
+            target = name(step.name, "caught")
+            states[target] = {"Type": "Pass", "End": True, "OutputPath": None}
+        task["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": target}]
+
+
+def _items_state(next_state: str) -> State:
+    return {
+        "Type": "Pass",
+        "Comment": "indices 0 .. cardinality-1",
+        "Parameters": {
+            "items.$": "States.ArrayRange(0, States.MathAdd($.out.value.foreach.cardinality, -1), 1)"
+        },
+        "ResultPath": "$.fanout",
+        "Next": next_state,
+    }
+
+
+def _put_text(target: dict[str, object], key: str, value: Fmt) -> None:
+    if value.is_static:
+        target[key] = value.template
+    else:
+        target[f"{key}.$"] = value.expression()
+
+
+__all__ = ["StateBuilder", "join", "name"]
