@@ -1,0 +1,143 @@
+"""The documents a deploy needs: WorkflowTemplate, CronWorkflow and Sensor."""
+
+from __future__ import annotations
+
+import json
+
+from flowc.backends.argo.escape import argo_inert, kube_escape
+from flowc.backends.argo.limits import MAX_CRON_NAME, label_value, object_name, parameter_name
+from flowc.backends.base import CompileOptions
+from flowc.transpile.ir import Flow, Parameter, ParamType, Value
+
+API_VERSION = "argoproj.io/v1alpha1"
+#: Cron expressions for Metaflow's ``@schedule(daily/hourly/weekly=True)``.
+_SCHEDULE_FLAGS = (("hourly", "0 * * * *"), ("daily", "0 0 * * *"), ("weekly", "0 0 * * 0"))
+
+
+def base_name(flow: Flow, options: CompileOptions) -> str:
+    """``<project>.<branch>.<flow>`` with ``@project``, else the flow name, kebab-cased."""
+    project = flow.decorator("project")
+    if project is None:
+        return flow.name
+    return f"{project.get('name')}.{branch(flow, options)}.{flow.name}"
+
+
+def branch(flow: Flow, options: CompileOptions) -> str:
+    """The ``@project`` branch: ``--set branch=...``, the decorator's, ``prod`` or ``main``."""
+    project = flow.decorator("project")
+    if project is None:
+        return ""
+    if project.get("production"):
+        return "prod"
+    return options.setting("branch", str(project.get("branch") or "main"))
+
+
+def labels(flow: Flow, options: CompileOptions) -> dict[str, str]:
+    """Labels on every document and on the workflows they start."""
+    out = {"app.kubernetes.io/managed-by": "flowc", "flowc.dev/flow": label_value(flow.name)}
+    project = flow.decorator("project")
+    if project is not None:
+        out["flowc.dev/project"] = label_value(str(project.get("name")))
+        out["flowc.dev/branch"] = label_value(branch(flow, options))
+    return out
+
+
+def metadata(
+    name: str, flow: Flow, options: CompileOptions, annotations: dict[str, str] | None = None
+) -> dict[str, object]:
+    meta: dict[str, object] = {"name": name}
+    namespace = options.setting("namespace", "")
+    if namespace:
+        meta["namespace"] = namespace
+    meta["labels"] = labels(flow, options)
+    if annotations:
+        meta["annotations"] = annotations
+    return meta
+
+
+def parameter_text(param: Parameter) -> str | None:
+    """The default as the raw string the shim converts with the parameter's type."""
+    value: Value = param.default
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if param.type is ParamType.JSON or isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def arguments(flow: Flow) -> list[dict[str, str]]:
+    """``spec.arguments.parameters``: defaults written as kubelet text (see escape.py)."""
+    out = []
+    for param in flow.parameters:
+        entry = {"name": parameter_name(param.name)}
+        text = parameter_text(param)
+        if text is not None:
+            entry["value"] = kube_escape(text)
+        if param.help and argo_inert(param.help):
+            entry["description"] = param.help
+        out.append(entry)
+    return out
+
+
+def workflow_template(
+    flow: Flow, options: CompileOptions, name: str, templates: list[dict[str, object]]
+) -> dict[str, object]:
+    """The WorkflowTemplate holding the whole flow."""
+    annotations = {
+        "flowc.dev/flow-file": options.flow_file,
+        "flowc.dev/package-sha256": options.package_sha256,
+        "flowc.dev/package-url": options.package_url,
+    }
+    if flow.docstring:
+        annotations["workflows.argoproj.io/description"] = flow.docstring
+    spec: dict[str, object] = {"entrypoint": "main"}
+    params = arguments(flow)
+    if params:
+        spec["arguments"] = {"parameters": params}
+    account = options.setting("service_account", "")
+    if account:
+        spec["serviceAccountName"] = account
+    spec["workflowMetadata"] = {"labels": labels(flow, options)}
+    spec["templates"] = templates
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "WorkflowTemplate",
+        "metadata": metadata(name, flow, options, annotations),
+        "spec": spec,
+    }
+
+
+def schedule_cron(flow: Flow) -> str | None:
+    """The cron expression of ``@schedule``, if any."""
+    deco = flow.decorator("schedule")
+    if deco is None:
+        return None
+    cron = deco.get("cron")
+    if isinstance(cron, str):
+        return cron
+    for flag, expression in _SCHEDULE_FLAGS:
+        if deco.get(flag):
+            return expression
+    return None
+
+
+def cron_workflow(flow: Flow, options: CompileOptions, template_name: str, cron: str) -> dict[str, object]:
+    """The CronWorkflow that submits the template on ``@schedule``."""
+    deco = flow.decorator("schedule")
+    spec: dict[str, object] = {"schedules": [cron]}
+    zone = deco.get("timezone") if deco else None
+    if isinstance(zone, str) and zone:
+        spec["timezone"] = zone
+    spec["concurrencyPolicy"] = "Allow"
+    spec["workflowSpec"] = {"workflowTemplateRef": {"name": template_name}}
+    name = object_name(base_name(flow, options), MAX_CRON_NAME)
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "CronWorkflow",
+        "metadata": metadata(name, flow, options),
+        "spec": spec,
+    }
