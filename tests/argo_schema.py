@@ -32,9 +32,7 @@ DEFINITIONS = {
 _EVENTS = "github.com.argoproj.argo_events.pkg.apis.events.v1alpha1."
 
 #: Quantity pattern from crd_full_workflowtemplates.yaml.
-QUANTITY_PATTERN = (
-    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
-)
+QUANTITY_PATTERN = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
 INT_OR_STRING = {"anyOf": [{"type": "integer"}, {"type": "string"}]}
 QUANTITY = {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": QUANTITY_PATTERN}]}
 

@@ -8,15 +8,15 @@ import json
 import os
 from typing import Any
 
+import argo_schema
 import pytest
 import yaml
 from click.testing import CliRunner
-
-import argo_schema
 from flowc.backends.argo import emit
 from flowc.backends.base import CompileOptions, Document
-from flowc.cli import cli
 from flowc.transpile import load_flow
+
+from flowc.cli import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.py")))
@@ -49,7 +49,9 @@ def load_all(documents: list[Document]) -> list[dict[str, Any]]:
 def assert_valid(document: dict[str, Any]) -> None:
     for version in argo_schema.VERSIONS:
         problems = argo_schema.errors(document, version)
-        assert not problems, f"{document['kind']} invalid against Argo {version}:\n" + "\n".join(problems[:20])
+        assert not problems, f"{document['kind']} invalid against Argo {version}:\n" + "\n".join(
+            problems[:20]
+        )
 
 
 def _name(path: str) -> str:
@@ -78,7 +80,9 @@ def test_golden(path: str) -> None:
                     want.splitlines(keepends=True), document.text.splitlines(keepends=True), "golden", "now"
                 )
             )
-            pytest.fail(f"{folder}/{document.filename} differs:\n{diff}\nrun: FLOWC_UPDATE_GOLDEN=1 make test")
+            pytest.fail(
+                f"{folder}/{document.filename} differs:\n{diff}\nrun: FLOWC_UPDATE_GOLDEN=1 make test"
+            )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=_name)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from flowc.backends.argo import emit
 from flowc.backends.argo.escape import kube_escape, kube_unescape
 from flowc.backends.base import CompileOptions
@@ -29,7 +28,7 @@ NASTY = [
     "$(echo pwned)",
     "$(FLOWC_LBRACE)",
     "$$ and $HOME and ${HOME}",
-    "it's \"quoted\"",
+    'it\'s "quoted"',
     "line one\nline two\n",
     "tab\there \\ back",
     "héllo 日本語 🚀",
@@ -119,7 +118,9 @@ def test_parameter_defaults_env_values_and_tags_arrive_unchanged() -> None:
     assert args.tags == NASTY
     assert args.datastore == "s3://b/{{workflow.name}}/$(x)"
     assert args.run_id == "wf-1" and args.step == "start" and args.task_id == "t"
-    assert {k: v for k, v in env.items() if k.startswith("VAR_")} == {f"VAR_{i}": t for i, t in enumerate(NASTY)}
+    assert {k: v for k, v in env.items() if k.startswith("VAR_")} == {
+        f"VAR_{i}": t for i, t in enumerate(NASTY)
+    }
 
 
 def test_docstring_survives_in_the_annotation() -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-from hypothesis import HealthCheck, given, settings
-
 import argo_schema
 import flowgen
+import yaml
 from flowc.backends.argo import emit
 from flowc.backends.base import CompileOptions
 from flowc.transpile import Flow, analyze_source
+from hypothesis import HealthCheck, given, settings
 
 MIB = 1024 * 1024
 OPTIONS = CompileOptions(
