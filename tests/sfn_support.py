@@ -1,0 +1,279 @@
+"""Helpers for the Step Functions tests: compiling, the npm validators, and
+running a compiled state machine in moto's Step Functions engine.
+
+moto cannot run AWS Batch jobs, so :func:`run_in_moto` swaps each Batch Task
+state for a Pass state with the *same* Parameters (the container command is
+evaluated by moto's intrinsic functions exactly as emitted) and, on request,
+an ``aws-sdk:s3:putObject`` Task writing the ``output.json`` the shim would
+write.  Everything else (the getObject reads, Map, Parallel, Choice, the
+argument Pass states) runs as emitted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowc.backends.base import CompileOptions, Document
+from flowc.backends.sfn import emit
+from flowc.runtime_shim.cli import parse
+from flowc.runtime_shim.task import TaskArgs
+from flowc.transpile import analyze_source, load_flow
+from flowc.transpile.ir import Flow
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((REPO / "examples").glob("*.py"))
+JS_BIN = REPO / "tests" / "js" / "node_modules" / ".bin"
+BUCKET = "flowc-bucket"
+DATASTORE = f"s3://{BUCKET}/runs"
+FAKE_SHA = "0" * 64
+BATCH = "arn:aws:states:::batch:submitJob.sync"
+
+
+def options(**settings: str) -> CompileOptions:
+    """Compile options with a fixed package, so goldens do not follow the shim's sources."""
+    return CompileOptions(
+        datastore=DATASTORE,
+        package_url=f"{DATASTORE}/packages/{FAKE_SHA}.tgz",
+        package_sha256=FAKE_SHA,
+        flow_file="flow.py",
+        settings=settings,
+    )
+
+
+def flow_of(source: str, path: str = "flow.py") -> Flow:
+    """The IR of ``source`` (which must be a valid flow)."""
+    analysis = analyze_source(source, path)
+    assert analysis.flow is not None, "\n".join(p.format() for p in analysis.problems)
+    return analysis.flow
+
+
+def example_flow(path: Path) -> Flow:
+    """An example's IR, with spans relative to the repository (stable goldens)."""
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        return load_flow(str(path.relative_to(REPO)))
+    finally:
+        os.chdir(cwd)
+
+
+def documents(flow: Flow, **settings: str) -> dict[str, str]:
+    """File name → text of the sfn documents of ``flow``."""
+    return {d.filename: d.text for d in emit(flow, options(**settings))}
+
+
+def definition(flow: Flow, **settings: str) -> dict[str, Any]:
+    """The state machine definition of ``flow`` as JSON."""
+    docs: list[Document] = emit(flow, options(**settings))
+    return dict(json.loads(docs[0].text))
+
+
+# -- validators -------------------------------------------------------------------
+
+
+def _tool(name: str) -> str:
+    path = JS_BIN / name
+    if not path.exists():
+        pytest.skip(f"{path} is missing: run `make js-tools` (npm ci in tests/js)")
+    return str(path)
+
+
+def validate(paths: list[Path]) -> None:
+    """Run asl-validator and statelint once each over all ``paths``; fail with their output."""
+    asl = subprocess.run(
+        [_tool("asl-validator"), *(a for p in paths for a in ("--json-path", str(p)))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert asl.returncode == 0, asl.stdout + asl.stderr
+    lint = subprocess.run([_tool("statelint"), *map(str, paths)], capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# -- moto ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """One Batch job the state machine would have submitted."""
+
+    state: str
+    command: list[str]
+    environment: dict[str, str]
+    args: TaskArgs
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The outcome of one execution in moto."""
+
+    status: str
+    error: str | None
+    cause: str | None
+    tasks: list[TaskRun]
+
+    def by_step(self) -> dict[str, list[TaskRun]]:
+        """Task runs grouped by step, each group sorted by task id."""
+        out: dict[str, list[TaskRun]] = {}
+        for task in self.tasks:
+            out.setdefault(task.args.step, []).append(task)
+        return {k: sorted(v, key=lambda t: t.args.task_id) for k, v in out.items()}
+
+    def ids(self, step: str) -> list[str]:
+        """The task ids that ran for ``step``, sorted."""
+        return [t.args.task_id for t in self.by_step().get(step, [])]
+
+
+Outputs = Callable[[str], dict[str, Any] | None]
+
+
+def standin(node: Any, writes: Outputs | None, names: set[str]) -> Any:
+    """``node`` with Batch Tasks replaced (see the module docstring)."""
+    if isinstance(node, list):
+        return [standin(v, writes, names) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: standin(v, writes, names) for k, v in node.items()}
+    states = out.get("States")
+    if isinstance(states, dict):
+        for name in [n for n, s in states.items() if s.get("Resource") == BATCH]:
+            states.update(_replace(name, states, writes))
+            names.add(name)
+    return out
+
+
+def _replace(name: str, states: dict[str, Any], writes: Outputs | None) -> dict[str, Any]:
+    task = states[name]
+    # A Pass state has no retry counter in its context object; the first attempt is 0.
+    parameters = json.loads(json.dumps(task["Parameters"]).replace("$$.State.RetryCount", "0"))
+    step = task["Comment"].split()[1]  # "step NAME (file:line:col)"
+    keep = {k: task[k] for k in ("Next", "End") if k in task}
+    body = writes(step) if writes else None
+    read = states.get(f"{step}-output")
+    if body is None or read is None:
+        return {name: {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin", **keep}}
+    put = f"{name}-standin-put"
+    return {
+        name: {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin", "Next": put},
+        put: {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+            "Parameters": {"Bucket": BUCKET, "Key.$": read["Parameters"]["Key.$"], "Body": json.dumps(body)},
+            "ResultPath": None,
+            **keep,
+        },
+    }
+
+
+@contextmanager
+def moto_sfn() -> Iterator[tuple[Any, Any]]:
+    """``(s3, stepfunctions)`` clients of an in-process moto with execution enabled."""
+    from botocore.response import StreamingBody
+    from moto import mock_aws
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk as sdk,
+    )
+
+    def normalise(self: Any, response: Any, *args: Any, **kwargs: Any) -> None:
+        # AWS returns an S3 object's body as text; moto 5.2 leaves the stream object.
+        if isinstance(response, dict):
+            for key, value in list(response.items()):
+                if isinstance(value, StreamingBody):
+                    response[key] = value.read().decode("utf-8")
+
+    import boto3
+
+    original = sdk.StateTaskServiceAwsSdk._normalise_response
+    sdk.StateTaskServiceAwsSdk._normalise_response = normalise  # type: ignore[method-assign]
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required"}  # fmt: skip
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.create_bucket(Bucket=BUCKET)
+            yield s3, boto3.client("stepfunctions", region_name="us-east-1")
+    finally:
+        sdk.StateTaskServiceAwsSdk._normalise_response = original  # type: ignore[method-assign]
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def output_key(flow: str, run: str, step: str, task: str) -> str:
+    """Where the shim writes a task's output.json under :data:`DATASTORE`."""
+    return f"runs/{flow}/{run}/{step}/{task}/output.json"
+
+
+def run_in_moto(
+    definition: dict[str, Any],
+    *,
+    seeded: dict[str, dict[str, Any]] | None = None,
+    writes: Outputs | None = None,
+    execution_input: Any = None,
+    name: str = "run-1",
+    timeout: float = 120.0,
+) -> Execution:
+    """Execute ``definition`` in moto; ``seeded`` maps S3 keys to output.json bodies."""
+    names: set[str] = set()
+    machine = standin(definition, writes, names)
+    with moto_sfn() as (s3, sfn):
+        for key, body in (seeded or {}).items():
+            s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(body).encode())
+        arn = sfn.create_state_machine(
+            name="flowc-test", definition=json.dumps(machine), roleArn="arn:aws:iam::123456789012:role/test"
+        )["stateMachineArn"]
+        started = sfn.start_execution(
+            stateMachineArn=arn,
+            name=name,
+            input=json.dumps({} if execution_input is None else execution_input),
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            described = sfn.describe_execution(executionArn=started["executionArn"])
+            if described["status"] != "RUNNING" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        events = _history(sfn, started["executionArn"])
+    return Execution(
+        described["status"], described.get("error"), described.get("cause"), _tasks(events, names)
+    )
+
+
+def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    token: dict[str, str] = {}
+    while True:
+        page = sfn.get_execution_history(executionArn=arn, maxResults=1000, **token)
+        events += page["events"]
+        if not page.get("nextToken"):
+            return events
+        token = {"nextToken": page["nextToken"]}
+
+
+def _tasks(events: list[dict[str, Any]], names: set[str]) -> list[TaskRun]:
+    runs = []
+    for event in events:
+        details = event.get("stateExitedEventDetails")
+        if event["type"] != "PassStateExited" or not details or details["name"] not in names:
+            continue
+        overrides = json.loads(details["output"])["standin"]["ContainerOverrides"]
+        command = list(overrides["Command"])
+        env = {e["Name"]: e["Value"] for e in overrides.get("Environment", [])}
+        runs.append(TaskRun(details["name"], command, env, parse(command[command.index("task") + 1 :])))
+    return runs
