@@ -22,6 +22,7 @@ from typing import Any
 
 from flowc.local_runner_proc import Printer, ShimLauncher, TaskResult, TaskSpec, task_id
 from flowc.runtime_shim.datastore import Datastore
+from flowc.runtime_shim.errors import DatastoreError
 from flowc.runtime_shim.stepexec import timeout_seconds
 from flowc.transpile.export import graph_json
 from flowc.transpile.ir import Flow, StepKind
@@ -48,7 +49,9 @@ class RunOptions:
 class LocalRunner:
     """Runs one flow to completion; :meth:`run` returns whether it succeeded."""
 
-    def __init__(self, flow: Flow, options: RunOptions, printer: Printer, on_done: Callable[[TaskResult], None]) -> None:
+    def __init__(
+        self, flow: Flow, options: RunOptions, printer: Printer, on_done: Callable[[TaskResult], None]
+    ) -> None:
         self.flow = flow
         self.options = options
         self.printer = printer
@@ -74,7 +77,7 @@ class LocalRunner:
             self.queue.append(TaskSpec(self.flow.start))
             self._loop(launcher)
         ok = not self.failed
-        self._record("ok" if ok else "failed")
+        self._record_safely("ok" if ok else "failed")
         return ok
 
     # -- scheduling -----------------------------------------------------------------
@@ -125,7 +128,9 @@ class LocalRunner:
             self._advance(spec, result.output)
         elif result.returncode in RETRYABLE and spec.attempt < self._retries(spec.step):
             self.printer.print(f"[{spec.label}] attempt {spec.attempt} failed; retrying", markup=False)
-            self.queue.append(TaskSpec(spec.step, spec.indices, spec.iteration, spec.input_paths, spec.attempt + 1))
+            self.queue.append(
+                TaskSpec(spec.step, spec.indices, spec.iteration, spec.input_paths, spec.attempt + 1)
+            )
         else:
             self.failed.append(result)
 
@@ -210,3 +215,10 @@ class LocalRunner:
         if status != "running":
             doc["finished_at"] = time.time()
         self.ds.write_run(self.flow.name, self.options.run_id, doc)
+
+    def _record_safely(self, status: str) -> None:
+        """Record the outcome; an unreachable datastore is reported, not raised."""
+        try:
+            self._record(status)
+        except DatastoreError as exc:
+            self.printer.print(f"warning: run record not written: {exc}", markup=False, highlight=False)

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from flowc.local_runner import LocalRunner, RunOptions
 from flowc.local_runner_proc import TaskResult
+from flowc.runtime_shim.errors import FlowcRuntimeError
 from flowc.transpile.ir import Flow
 
 #: Compute decorators that describe remote targets; locally these steps run in-process.
@@ -17,13 +18,15 @@ REMOTE_DECORATORS = ("kubernetes", "batch")
 
 def run_flow(flow: Flow, options: RunOptions, console: Console | None = None) -> bool:
     """Run ``flow`` locally with a progress line; prints the run id and the outcome."""
-    console = console or Console(highlight=False)
+    console = console or Console(highlight=False, soft_wrap=True)
     verb = "Resuming" if options.origin_run_id else "Running"
     origin = f" from run {options.origin_run_id}" if options.origin_run_id else ""
     console.print(f"{verb} {flow.name} run [bold]{options.run_id}[/]{origin} (datastore {options.datastore})")
     remote = sorted(s.name for s in flow.steps if any(s.decorator(d) for d in REMOTE_DECORATORS))
     if remote:
-        console.print(f"note: {', '.join(remote)} carry @kubernetes/@batch; a local run executes them locally")
+        console.print(
+            f"note: {', '.join(remote)} carry @kubernetes/@batch; a local run executes them locally"
+        )
     counts = {"done": 0, "failed": 0}
     started = time.monotonic()
     with Progress(
@@ -42,12 +45,20 @@ def run_flow(flow: Flow, options: RunOptions, console: Console | None = None) ->
             progress.console.print(f"[{result.spec.label}] {state}", markup=False, highlight=False)
             progress.update(bar, description=f"{flow.name} {options.run_id}: {counts['done']} tasks done")
 
-        ok = LocalRunner(flow, options, progress.console, on_done).run()
+        runner = LocalRunner(flow, options, progress.console, on_done)
+        try:
+            ok = runner.run()
+        except FlowcRuntimeError as exc:
+            console.print(f"[red]error:[/] {exc}", highlight=False)
+            return False
     elapsed = time.monotonic() - started
     if ok:
         console.print(f"Run {options.run_id} succeeded: {counts['done']} tasks in {elapsed:.1f} s")
     else:
-        console.print(f"[red]Run {options.run_id} failed[/] after {counts['done']} successful tasks")
+        failed = ", ".join(f"{r.spec.label} (exit {r.returncode})" for r in runner.failed)
+        console.print(
+            f"[red]Run {options.run_id} failed[/] after {counts['done']} successful tasks: {failed}"
+        )
         console.print(f"Resume it with: flowc resume {options.flow_file} {options.run_id}", markup=False)
     return ok
 

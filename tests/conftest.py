@@ -89,7 +89,9 @@ class SeaweedFS:
         args += ["-s3.port.iceberg=0", "-s3.port.lance=0", "-admin.ui=false"]
         env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
         log = open(self.directory / "weed.log", "ab")  # noqa: SIM115 - handed to the child
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.directory)
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.directory
+        )
         log.close()
         self._wait_ready(timeout)
 
@@ -111,7 +113,9 @@ class SeaweedFS:
         while True:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"weed exited with {self.process.returncode}; see {self.directory}/weed.log")
+                raise RuntimeError(
+                    f"weed exited with {self.process.returncode}; see {self.directory}/weed.log"
+                )
             try:
                 existing = [b["Name"] for b in client.list_buckets().get("Buckets", [])]
                 if self.bucket not in existing:
@@ -129,7 +133,7 @@ class SeaweedFS:
             return
         os.kill(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
