@@ -5,6 +5,7 @@ comes from the runtime shim, so the same objects exist inside task images
 where only the shim is shipped.
 """
 
+from flowc.client import Flow, Run, Step, Task
 from flowc.runtime_shim.api import (
     FlowSpec,
     IncludeFile,
@@ -31,8 +32,6 @@ from flowc.runtime_shim.api import (
     trigger,
     trigger_on_finish,
 )
-
-from flowc.client import Flow, Run, Step, Task
 
 __version__ = "0.1.0"
 

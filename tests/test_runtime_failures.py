@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import SeaweedFS
-from flowc import Flow
 from flowc.runtime_shim.bootstrap import bootstrap_command
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.errors import IntegrityError
 from flowc.runtime_shim.package import build_package
+
+from flowc import Flow
 
 
 def flowc(*args: str) -> subprocess.CompletedProcess[str]:
