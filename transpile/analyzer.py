@@ -7,7 +7,9 @@ the user sees them all at once.
 from __future__ import annotations
 
 import inspect
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 import libcst as cst
@@ -41,12 +43,17 @@ class Analysis:
 
 
 def analyze_file(path: str, flow_name: str | None = None) -> Analysis:
-    """Read and analyse the flow file at ``path``."""
+    """Read and analyse the flow file at ``path``.
+
+    The file is decoded as Python would: UTF-8 unless a byte-order mark or
+    a PEP 263 ``coding:`` comment says otherwise.
+    """
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         problem = Problem(
             "FLC004",
@@ -60,23 +67,30 @@ def analyze_file(path: str, flow_name: str | None = None) -> Analysis:
 
 def analyze_source(text: str, path: str = "<flow>", flow_name: str | None = None) -> Analysis:
     """Analyse flow source ``text`` as if read from ``path``."""
+    text = text.removeprefix("\ufeff")
+    hint = "fix the Python syntax; the file must parse before it can be analysed"
     try:
         module, locator = parse(path, text)
     except SyntaxError as exc:
-        span = Span(path, exc.lineno or 1, exc.offset or 1)
         problem = Problem(
-            "FLC001",
-            span,
-            f"syntax error: {exc.msg}",
-            "fix the Python syntax; the file must parse before it can be analysed",
+            "FLC001", Span(path, exc.lineno or 1, exc.offset or 1), f"syntax error: {exc.msg}", hint
         )
         return Analysis(None, (problem,))
     except cst.ParserSyntaxError as exc:
         span = Span(path, exc.raw_line, exc.raw_column + 1)
-        problem = Problem("FLC001", span, f"syntax error: {exc.message}", "fix the Python syntax")
-        return Analysis(None, (problem,))
-    ctx = Context(path, locator, collect_imports(module), module_constants(module))
-    flow = _analyze_module(ctx, module, flow_name)
+        return Analysis(None, (Problem("FLC001", span, f"syntax error: {exc.message}", hint),))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        message = f"the file cannot be parsed: {exc}"
+        return Analysis(None, (Problem("FLC001", Span(path, 1, 1), message, hint),))
+    ctx = Context(path, locator, collect_imports(module), {})
+    try:
+        ctx.constants.update(module_constants(module))
+        flow = _analyze_module(ctx, module, flow_name)
+    except RecursionError:
+        # Python parses expressions nested a few hundred deep that no flow
+        # needs; walking them recursively would overflow the stack.
+        ctx.report("FLC001", Span(path, 1, 1), None, "an expression is nested too deeply to analyse", hint)
+        flow = None
     return Analysis(flow, tuple(sort_problems(ctx.problems)))
 
 

@@ -9,6 +9,7 @@ bound once at module level to such a literal (``RETRIES = 3``).
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from typing import cast
@@ -42,7 +43,10 @@ def evaluate(node: cst.BaseExpression, constants: Mapping[str, Value] | None = N
     """The value of ``node``; raises :class:`NotLiteral` naming the culprit."""
     constants = constants or {}
     if isinstance(node, (cst.Integer, cst.Float)):
-        return cast(Value, ast.literal_eval(node.value.replace("_", "")))
+        number = ast.literal_eval(node.value.replace("_", ""))
+        if not _reasonable(number):
+            raise NotLiteral(node)
+        return cast(Value, number)
     if isinstance(node, cst.Imaginary):
         raise NotLiteral(node)
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -89,10 +93,35 @@ def _binary(node: cst.BinaryOperation, constants: Mapping[str, Value]) -> Value:
     strings = isinstance(left, str) and isinstance(right, str) and op is operator.add
     if not (numbers or strings):
         raise NotLiteral(node)
+    if op is operator.pow and _power_too_big(cast(float, left), cast(float, right)):
+        raise NotLiteral(node)
     try:
-        return cast(Value, op(left, right))
+        result = op(left, right)
     except (ArithmeticError, ValueError) as exc:
         raise NotLiteral(node) from exc
+    if not _reasonable(result):
+        raise NotLiteral(node)
+    return cast(Value, result)
+
+
+#: Arithmetic results beyond this many bits are refused, so a constant such
+#: as ``10 ** 10 ** 10`` cannot make the analyzer hang or run out of memory.
+_MAX_BITS = 4096
+
+
+def _power_too_big(base: float, exponent: float) -> bool:
+    if abs(base) <= 1:
+        return False
+    return math.log2(abs(base)) * abs(exponent) > _MAX_BITS
+
+
+def _reasonable(result: object) -> bool:
+    """Results a flow can hold: finite floats, bounded ints and strings (no complex)."""
+    if isinstance(result, float):
+        return math.isfinite(result)
+    if isinstance(result, int):
+        return result.bit_length() <= _MAX_BITS
+    return isinstance(result, str)
 
 
 def _element(element: cst.BaseElement, constants: Mapping[str, Value]) -> Value:
@@ -136,6 +165,6 @@ def module_constants(module: cst.Module) -> dict[str, Value]:
                     seen[target.value] = seen.get(target.value, 0) + 1
                     try:
                         values[target.value] = evaluate(value, values)
-                    except NotLiteral:
+                    except (NotLiteral, RecursionError):
                         values.pop(target.value, None)
     return {k: v for k, v in values.items() if seen[k] == 1}
