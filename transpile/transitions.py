@@ -10,7 +10,7 @@ from flowc.transpile.context import Context
 from flowc.transpile.ir import StepKind
 from flowc.transpile.steps import RawStep
 
-_SPLITTING = (StepKind.BRANCH, StepKind.FOREACH, StepKind.SWITCH, StepKind.START)
+_SPLITTING = (StepKind.BRANCH, StepKind.FOREACH, StepKind.SWITCH)
 
 
 def check_transitions(
@@ -35,7 +35,15 @@ def check_transitions(
                 f"step {name!r} does not end with self.next()",
                 "add self.next(self.<next step>) as the last statement",
             )
-        if raw.num_args == 2 and kinds[name] in _SPLITTING:
+        if raw.num_args == 2 and name == start:
+            ctx.report(
+                "FLC107",
+                raw.span,
+                None,
+                f"the start step {name!r} takes inputs, but nothing comes before it",
+                f"write def {name}(self):",
+            )
+        elif raw.num_args == 2 and kinds[name] in _SPLITTING:
             ctx.report(
                 "FLC124",
                 raw.span,
