@@ -158,3 +158,25 @@ def test_view_mistakes_are_one_line_errors(datastore: Path, args: list[str], mes
 def test_bad_pathspec_is_a_usage_error(datastore: Path, pathspec: str, message: str) -> None:
     code, _, err = flowc("card", "view", pathspec, "--datastore", str(datastore))
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_view_open_starts_a_browser_on_the_file(
+    datastore: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or False)
+    target = tmp_path / "c.html"
+    code, _, err = flowc(
+        "card",
+        "view",
+        "CardsFlow/r1/start/t",
+        "--id",
+        "main",
+        "-o",
+        str(target),
+        "--open",
+        "--datastore",
+        str(datastore),
+    )
+    assert code == 0 and opened == [f"file://{target}"]
+    assert "No web browser found" in err

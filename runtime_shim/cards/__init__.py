@@ -17,6 +17,7 @@ from typing import Any
 
 from flowc.runtime_shim.cards.components import Artifact, BarChart, Image, LineChart, Markdown, Table
 from flowc.runtime_shim.cards.model import RenderedCard
+from flowc.runtime_shim.cards.render import normalize
 
 
 def render_task_cards(**kwargs: Any) -> list[RenderedCard]:

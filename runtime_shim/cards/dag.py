@@ -146,7 +146,8 @@ def graph_svg(graph: Mapping[str, Any] | None, highlight: str | None = None) -> 
     layers = _layers(order, forward)
     _order(layers, forward)
     widest = max(len(layer) for layer in layers)
-    width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X + (GAP_X * 2 if back else 0)
+    label_room = 6 * max((len(label) for _, _, label in edges), default=0)  # ~6 units per 10px character
+    width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X + (GAP_X * 2 if back else 0) + label_room
     height = MARGIN * 2 + len(layers) * NODE_H + (len(layers) - 1) * GAP_Y
     place: dict[str, tuple[float, float]] = {}
     for row, layer in enumerate(layers):
