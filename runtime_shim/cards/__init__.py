@@ -52,5 +52,6 @@ __all__ = [
     "Markdown",
     "RenderedCard",
     "Table",
+    "normalize",
     "render_task_cards",
 ]
