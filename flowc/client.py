@@ -81,7 +81,9 @@ class DataView:
 class Task:
     """One task: its latest attempt (the successful one when there is one)."""
 
-    def __init__(self, flow: str, run: str, step: str, task_id: str, datastore: str | Datastore | None = None) -> None:
+    def __init__(
+        self, flow: str, run: str, step: str, task_id: str, datastore: str | Datastore | None = None
+    ) -> None:
         self.flow_name, self.run_id, self.step_name, self.id = flow, run, step, task_id
         self._ds = _store(datastore)
 
@@ -210,7 +212,9 @@ class Run:
 
     def steps(self) -> list[Step]:
         """Steps with at least one task."""
-        return [Step(self.flow_name, self.id, s, self._ds) for s in self._ds.list_steps(self.flow_name, self.id)]
+        return [
+            Step(self.flow_name, self.id, s, self._ds) for s in self._ds.list_steps(self.flow_name, self.id)
+        ]
 
     def __getitem__(self, step: str) -> Step:
         if step not in self._ds.list_steps(self.flow_name, self.id):

@@ -53,7 +53,7 @@ class BlobWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
         size = len(view)
         if not self._decided:
@@ -130,7 +130,7 @@ def decode_bytes(data: bytes, sha256: str, where: str) -> Any:
     if actual != sha256:
         raise IntegrityError(f"artifact blob {where} is corrupted: its sha256 is {actual}, expected {sha256}")
     if data[:1] == b"\x78":
-        data = zlib.decompress(data)
+        return _load_inflated(io.BytesIO(data))
     return pickle.loads(data)
 
 
@@ -145,36 +145,21 @@ def decode_file(path: str, sha256: str, where: str) -> Any:
                 f"artifact blob {where} is corrupted: its sha256 is {digest.hexdigest()}, expected {sha256}"
             )
         handle.seek(0)
-        if handle.read(1) == b"\x78":
+        if handle.read(1) != b"\x78":
             handle.seek(0)
-            return pickle.load(io.BufferedReader(_Inflater(handle), _CHUNK))
+            return pickle.load(handle)
         handle.seek(0)
-        return pickle.load(handle)
+        return _load_inflated(handle)
 
 
-class _Inflater(io.RawIOBase):
-    """A readable file decompressing a zlib stream on the fly."""
-
-    def __init__(self, source: BinaryIO) -> None:
-        super().__init__()
-        self._source = source
-        self._inflater = zlib.decompressobj()
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        view = memoryview(target).cast("B")
-        while not self._buffer:
-            raw = self._source.read(_CHUNK)
-            if not raw:
-                self._buffer = self._inflater.flush()
-                if not self._buffer:
-                    return 0
-                break
-            self._buffer = self._inflater.decompress(raw)
-        size = min(len(view), len(self._buffer))
-        view[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
+def _load_inflated(handle: BinaryIO) -> Any:
+    """Unpickle a zlib stream through a temporary file, so the pickle is never in memory twice."""
+    inflater = zlib.decompressobj()
+    with tempfile.TemporaryFile(prefix="flowc-inflate-") as plain:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            while chunk:  # bounded output: a tiny chunk of zeros may inflate to gigabytes
+                plain.write(inflater.decompress(chunk, _CHUNK))
+                chunk = inflater.unconsumed_tail
+        plain.write(inflater.flush())
+        plain.seek(0)
+        return pickle.load(plain)

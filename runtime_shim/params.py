@@ -52,7 +52,7 @@ def kind_of(param: api.Parameter) -> str:
         return "json"
     for builtin in (bool, int, float, str):
         if kind is builtin:
-            return builtin.__name__
+            return str(builtin.__name__)
     return "str" if kind is None else "callable"
 
 

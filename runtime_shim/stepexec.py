@@ -107,7 +107,7 @@ def execute(
     os.environ.update({k: str(v) for k, v in env.items()})
     out, err = _Tee(sys.stdout), _Tee(sys.stderr)
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    sys.stdout, sys.stderr = out, err
     try:
         with _time_limit(timeout, step):
             call()

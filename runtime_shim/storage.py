@@ -234,7 +234,7 @@ class S3Storage:
 
     def list_dirs(self, prefix: str) -> list[str]:
         base = self._key(prefix.rstrip("/") + "/")
-        names = []
+        names: list[str] = []
         for page in self._pages(prefix.rstrip("/") + "/", Delimiter="/"):
             names.extend(p["Prefix"][len(base) :].rstrip("/") for p in page.get("CommonPrefixes", []))
         return sorted(names)

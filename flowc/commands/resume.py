@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -48,7 +48,9 @@ Exit codes: 0 the new run succeeded, 1 a task failed, 2 usage.""",
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("run_id", required=False)
 @click.option("--from", "from_step", metavar="STEP", help="Re-run this step and everything after it.")
-@click.option("--max-workers", default=4, show_default=True, type=click.IntRange(1), help="Tasks run at once.")
+@click.option(
+    "--max-workers", default=4, show_default=True, type=click.IntRange(1), help="Tasks run at once."
+)
 @datastore_option
 @click.option("--tag", "tags", multiple=True, help="Tag for the new run (repeatable).")
 @flow_option
@@ -100,6 +102,6 @@ def command(
     sys.exit(0 if run_flow(flow, options) else 1)
 
 
-def _usage(message: str) -> None:
+def _usage(message: str) -> NoReturn:
     click.echo(f"flowc resume: {message}", err=True)
     sys.exit(EXIT_USAGE)

@@ -26,7 +26,9 @@ Exit codes: 0 the run succeeded, 1 a task failed (or the flow has errors), 2 usa
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter value (repeatable).")
-@click.option("--max-workers", default=4, show_default=True, type=click.IntRange(1), help="Tasks run at once.")
+@click.option(
+    "--max-workers", default=4, show_default=True, type=click.IntRange(1), help="Tasks run at once."
+)
 @datastore_option
 @click.option("--tag", "tags", multiple=True, help="Tag for the run (repeatable).")
 @click.option("--run-id", default=None, help="Run id to use instead of a fresh one.")
