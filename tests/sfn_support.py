@@ -161,18 +161,31 @@ def _replace(name: str, states: dict[str, Any], writes: Outputs | None) -> dict[
     keep = {k: task[k] for k in ("Next", "End") if k in task}
     body = writes(step) if writes else None
     read = states.get(f"{step}-output")
+    record = {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin"}
     if body is None or read is None:
-        return {name: {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin", **keep}}
-    put = f"{name}-standin-put"
-    return {
-        name: {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin", "Next": put},
-        put: {
+        return {name: {**record, **keep}}
+
+    def put(content: dict[str, Any]) -> dict[str, Any]:
+        return {
             "Type": "Task",
             "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
-            "Parameters": {"Bucket": BUCKET, "Key.$": read["Parameters"]["Key.$"], "Body": json.dumps(body)},
+            "Parameters": {"Bucket": BUCKET, "Key.$": read["Parameters"]["Key.$"], "Body": json.dumps(content)},
             "ResultPath": None,
             **keep,
+        }
+
+    if "first" not in body:
+        return {name: {**record, "Next": f"{name}-put"}, f"{name}-put": put(body)}
+    # {"first": output, "later": output, "loop": head}: the loop's first pass differs.
+    return {
+        name: {**record, "Next": f"{name}-which"},
+        f"{name}-which": {
+            "Type": "Choice",
+            "Choices": [{"Variable": f"$.loops.{body['loop']}.k", "NumericEquals": 0, "Next": f"{name}-first"}],
+            "Default": f"{name}-later",
         },
+        f"{name}-first": put(body["first"]),
+        f"{name}-later": put(body["later"]),
     }
 
 
