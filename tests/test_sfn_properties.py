@@ -40,7 +40,7 @@ def _check_structure(machine: dict[str, Any]) -> None:
         targets = [state.get("Next"), state.get("Default")]
         targets += [c.get("Next") for c in state.get("Choices", []) + state.get("Catch", [])]
         assert all(t in states for t in targets if t), (name, targets)
-        for nested in state.get("Branches", []) + [state.get("ItemProcessor")]:
+        for nested in [*state.get("Branches", []), state.get("ItemProcessor")]:
             if nested:
                 _check_structure(nested)
 
@@ -70,7 +70,11 @@ def _writes(flow: Flow) -> Any:
         back = [t for t in step.next if plan.is_back_edge(step.name, t)]
         if not back:
             return {"switch": {"next": forward}}
-        return {"first": {"switch": {"next": back[0]}}, "later": {"switch": {"next": forward}}, "loop": back[0]}
+        return {
+            "first": {"switch": {"next": back[0]}},
+            "later": {"switch": {"next": forward}},
+            "loop": back[0],
+        }
 
     return output
 
@@ -93,8 +97,9 @@ def _check_inputs(flow: Flow, result: Execution) -> None:
                 if tid.endswith("*"):
                     prefix = tid[:-1]
                     children = {
-                        int(m[1]) for s, t in done if s == step and (m := _ONE_MORE.fullmatch(t[len(prefix):]))
-                        and t.startswith(prefix)
+                        int(m[1])
+                        for s, t in done
+                        if s == step and (m := _ONE_MORE.fullmatch(t[len(prefix) :])) and t.startswith(prefix)
                     }
                     assert children == set(range(WIDTH)), (task.args, entry, sorted(done))
                     resolved += 1
