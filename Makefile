@@ -45,7 +45,7 @@ typecheck: dev
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation --target build/typecheck .
 	cd build/typecheck && ../../$(BIN)/mypy --strict --config-file ../../pyproject.toml -p flowc
 
-pytest: dev browser
+pytest: dev browser js-tools
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
