@@ -299,3 +299,15 @@ def test_frames_and_arrays_are_recognised_by_shape() -> None:
 def test_huge_dict_is_not_copied_to_show_twenty_rows() -> None:
     page = card(artifacts={"big": dict.fromkeys(range(200_000), 0)})
     assert "showing 20 of 200,000 entries" in section(page, "big")
+
+
+def test_nested_big_values_are_shown_bounded() -> None:
+    page = card(artifacts={"nested": {"k": list(range(1_000_000))}, "obj": [object()] * 3})
+    cell = section(page, "nested")
+    assert "[0, 1, 2, 3" in cell and "...]" in cell and "999999" not in cell
+
+
+def test_memory_addresses_are_left_out() -> None:
+    page = card(artifacts={"obj": object(), "objs": [object()]})
+    assert "&lt;object&gt;" in section(page, "obj") and "0x" not in section(page, "obj")
+    assert "0x" not in section(page, "objs")

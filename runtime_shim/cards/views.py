@@ -8,6 +8,8 @@ holding ``<script>`` shows as text.  Views never raise on odd objects: a
 from __future__ import annotations
 
 import itertools
+import re
+import reprlib
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,10 +43,36 @@ class Limits:
         return cls(**fields)
 
 
+_ADDRESS = re.compile(r" (?:object )?at 0x[0-9a-fA-F]+>")
+
+
+class _BoundedRepr(reprlib.Repr):
+    """A ``repr`` that looks at no more of a container than a card can show."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 12
+        self.maxdict = self.maxdeque = self.maxarray = 12
+        self.maxstring = self.maxother = self.maxlong = max(limit, 8)
+
+    def repr_instance(self, obj: Any, level: int) -> str:
+        try:
+            text = repr(obj)
+        except Exception as exc:  # a user's __repr__ may fail; the card must not
+            return f"<repr failed: {type(exc).__name__}>"
+        return text if len(text) <= self.maxother else text[: self.maxother] + "…"
+
+
 def safe_repr(value: object, limit: int) -> str:
-    """``repr(value)`` cut to ``limit`` characters; never raises."""
+    """A ``repr`` of ``value`` cut to ``limit`` characters (strings as they are); never raises.
+
+    Containers are walked only as far as shown, so a cell holding a list of
+    millions of items costs no more than one holding three.  Memory addresses
+    (``<X object at 0x7f...>``) are dropped: two runs' cards stay comparable.
+    """
     try:
-        text = value if isinstance(value, str) else repr(value)
+        text = value if isinstance(value, str) else _ADDRESS.sub(">", _BoundedRepr(limit).repr(value))
     except Exception as exc:  # a user's __repr__ may fail; the card must not
         text = f"<repr failed: {type(exc).__name__}>"
     return text if len(text) <= limit else text[:limit] + "…"
