@@ -1,0 +1,190 @@
+"""Oracle: flowc's graph equals Metaflow's own ``FlowGraph`` for the same flow.
+
+Each flow is copied with its ``flowc`` imports rewritten to ``metaflow``,
+imported in a separate interpreter (the analyzer never imports flows, but
+Metaflow must), and its ``FlowGraph`` dumped as JSON.  The flows are every
+example plus a batch of generated flows of the shapes Metaflow accepts
+(``metaflow_compatible``: no recursion to an earlier step), which Metaflow's
+own linter must also accept.
+
+Known, deliberate differences, normalised before comparing:
+
+* a join's ``split_parents``: Metaflow lists the split the join closes as
+  the last entry; flowc's IR lists only the splits still open after the
+  join (the closed split is the one whose ``matching_join`` is the join);
+* node types: Metaflow says ``split`` and ``split-switch`` where flowc says
+  ``branch`` and ``switch``;
+* predecessors: Metaflow's ``in_funcs`` leaves out the back edge of a
+  recursive switch (it skips edges to a step already on the current path);
+  flowc's ``previous`` keeps it, so it is removed before comparing;
+* switch case keys: flowc keeps them as strings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowc.transpile import Flow, StepKind, load_flow
+from flowgen import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+_TYPES = {StepKind.BRANCH: "split", StepKind.SWITCH: "split-switch"}
+
+#: Runs in a fresh interpreter: imports each flow with Metaflow, dumps its graph.
+_DUMP = r"""
+import importlib.util, json, sys
+from metaflow.graph import FlowGraph
+from metaflow.lint import linter
+
+result = {}
+for index, (path, name) in enumerate(json.load(sys.stdin)):
+    spec = importlib.util.spec_from_file_location(f"oracle_flow_{index}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    graph = FlowGraph(getattr(module, name))
+    try:
+        linter.run_checks(graph)
+        lint = None
+    except Exception as exc:
+        lint = f"{type(exc).__name__}: {exc}"
+    result[path] = {
+        "start": graph.start_step,
+        "end": graph.end_step,
+        "lint": lint,
+        "nodes": {
+            node.name: {
+                "type": node.type,
+                "out_funcs": list(node.out_funcs),
+                "in_funcs": sorted(node.in_funcs),
+                "num_args": node.num_args,
+                "foreach_param": node.foreach_param,
+                "condition": node.condition,
+                "switch_cases": {str(k): v for k, v in (node.switch_cases or {}).items()},
+                "split_parents": list(node.split_parents),
+                "matching_join": node.matching_join,
+            }
+            for node in graph
+        },
+    }
+json.dump(result, sys.stdout)
+"""
+
+
+def _as_metaflow(source: str) -> str:
+    source = re.sub(r"^from flowc import", "from metaflow import", source, flags=re.M)
+    return re.sub(r"^import flowc\b", "import metaflow", source, flags=re.M)
+
+
+def metaflow_graphs(flows: list[tuple[Path, Flow]], workdir: Path) -> list[dict[str, Any]]:
+    """Metaflow's view of each flow, in the same order."""
+    jobs = []
+    for index, (path, flow) in enumerate(flows):
+        copy = workdir / f"{index:03d}_{path.name}"
+        copy.write_text(_as_metaflow(path.read_text(encoding="utf-8")), encoding="utf-8")
+        jobs.append((str(copy), flow.name))
+    result = subprocess.run(
+        [sys.executable, "-c", _DUMP],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    graphs: dict[str, Any] = json.loads(result.stdout)
+    return [graphs[path] for path, _ in jobs]
+
+
+def flowc_view(flow: Flow) -> dict[str, Any]:
+    """flowc's IR in the shape of the Metaflow dump, differences normalised."""
+    nodes = {}
+    for step in flow.steps:
+        closes = [s.name for s in flow.steps if s.matching_join == step.name]
+        nodes[step.name] = {
+            "type": _TYPES.get(step.kind, step.kind.value),
+            "out_funcs": list(step.next),
+            "in_funcs": sorted(p for p in step.previous if p != step.name),
+            "num_args": 2 if step.is_join else 1,
+            "foreach_param": step.foreach,
+            "condition": step.switch.condition if step.switch else None,
+            "switch_cases": step.switch.case_map if step.switch else {},
+            "split_parents": list(step.split_parents) + closes,
+            "matching_join": step.matching_join,
+        }
+    return {"start": flow.start, "end": flow.end, "lint": None, "nodes": nodes}
+
+
+def _compare(flowc_graph: dict[str, Any], metaflow_graph: dict[str, Any], label: str) -> None:
+    assert metaflow_graph["lint"] is None, f"{label}: Metaflow's linter rejects it: {metaflow_graph['lint']}"
+    mf_nodes = metaflow_graph["nodes"]
+    for node in mf_nodes.values():
+        # Metaflow lists a step twice when two switch cases lead to it.
+        node["out_funcs"] = list(dict.fromkeys(node["out_funcs"]))
+    assert flowc_graph["start"] == metaflow_graph["start"], label
+    assert flowc_graph["end"] == metaflow_graph["end"], label
+    assert sorted(flowc_graph["nodes"]) == sorted(mf_nodes), label
+    for name, ours in flowc_graph["nodes"].items():
+        assert ours == mf_nodes[name], f"{label}: step {name!r} differs"
+
+
+@pytest.fixture(scope="module")
+def example_graphs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    flows = [(path, load_flow(str(path))) for path in EXAMPLES]
+    theirs = metaflow_graphs(flows, tmp_path_factory.mktemp("oracle_examples"))
+    return [(path.name, flowc_view(flow), graph) for (path, flow), graph in zip(flows, theirs, strict=True)]
+
+
+@pytest.mark.parametrize("index", range(len(EXAMPLES)), ids=[p.stem for p in EXAMPLES])
+def test_example_matches_metaflow(
+    example_graphs: list[tuple[str, dict[str, Any], dict[str, Any]]], index: int
+) -> None:
+    label, ours, theirs = example_graphs[index]
+    _compare(ours, theirs, label)
+
+
+#: ``FLOWC_ORACLE_FLOWS=2000`` compares more generated flows.
+GENERATED = int(os.environ.get("FLOWC_ORACLE_FLOWS", "150"))
+
+
+def test_generated_flows_match_metaflow(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    flows = []
+    for seed in range(GENERATED):
+        path = sources / f"gen_{seed}.py"
+        path.write_text(generate(seed, metaflow_compatible=True, max_steps=30), encoding="utf-8")
+        flows.append((path, load_flow(str(path))))
+    theirs = metaflow_graphs(flows, tmp_path)
+    for (path, flow), graph in zip(flows, theirs, strict=True):
+        _compare(flowc_view(flow), graph, f"{path.name} (seed {path.stem[4:]})")
+
+
+def test_comparison_is_not_vacuous(example_graphs: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
+    """The examples exercise joins, foreach, switches and recursion, and a change is caught."""
+    nodes = [n for _, _, theirs in example_graphs for n in theirs["nodes"].values()]
+    assert any(n["type"] == "join" and n["split_parents"] for n in nodes)
+    assert any(n["foreach_param"] for n in nodes)
+    assert any(n["switch_cases"] for n in nodes)
+    assert any(name in n["out_funcs"] for _, _, g in example_graphs for name, n in g["nodes"].items())
+    label, ours, theirs = next(g for g in example_graphs if g[0] == "mixed_shapes.py")
+    for field, value in (
+        ("split_parents", ["x"]),
+        ("matching_join", "x"),
+        ("in_funcs", []),
+        ("out_funcs", ["x"]),
+    ):
+        changed = json.loads(json.dumps(ours))
+        changed["nodes"]["shard"][field] = value
+        with pytest.raises(AssertionError):
+            _compare(changed, json.loads(json.dumps(theirs)), label)
