@@ -1,0 +1,64 @@
+"""The Airflow target: one DAG file per flow for Airflow 3.
+
+``emit`` checks what Airflow cannot express (``FLC401``), its naming limits
+(``FLC402``) and the ``--set`` settings (``FLC403``), lays the steps out as
+tasks (:mod:`.plan`) and writes them as readable Python (:mod:`.render`,
+:mod:`.dagfile`).  Design notes: ``docs/airflow.md``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flowc.backends.airflow.dagfile import render_file, template_values
+from flowc.backends.airflow.limits import check_key, check_width
+from flowc.backends.airflow.plan import Plan, RunTask, SplitsTask, SwitchTask, build_plan
+from flowc.backends.airflow.render import Renderer
+from flowc.backends.airflow.support import Settings, parse_settings, unsupported_constructs
+from flowc.backends.base import CompileError, CompileOptions, Document
+from flowc.transpile.ir import Flow
+from flowc.transpile.problems import Problem
+
+
+def emit(flow: Flow, options: CompileOptions) -> list[Document]:
+    """The DAG file for ``flow``: ``<flow_snake>_dag.py``."""
+    settings, problems = parse_settings(flow, options)
+    problems += unsupported_constructs(flow, settings)
+    kubernetes = settings.operator == "kubernetes"
+    plan = build_plan(flow, settings.max_iterations, kubernetes)
+    problems += limit_problems(flow, plan, settings)
+    if problems:
+        raise CompileError(problems)
+    body = Renderer(flow, plan, kubernetes, options.image, settings.namespace).body()
+    values = template_values(flow, options, settings, plan, _command(options), body)
+    return [Document(dag_filename(flow), render_file(values))]
+
+
+def dag_filename(flow: Flow) -> str:
+    """``ForeachTuningFlow`` → ``foreach_tuning_flow_dag.py``."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", flow.name).lower()
+    return f"{snake}_dag.py"
+
+
+def limit_problems(flow: Flow, plan: Plan, settings: Settings) -> list[Problem]:
+    """``FLC402`` problems: ids Airflow would refuse, fan-outs wider than it maps."""
+    found = [check_key("dag_id", flow.name, flow.span)]
+    for node in plan.nodes:
+        span = flow.step(node.step).span if isinstance(node, (RunTask, SplitsTask, SwitchTask)) else flow.span
+        found.append(check_key("task_id", node.task_id, span))
+        if isinstance(node, RunTask) and settings.operator == "kubernetes":
+            found.append(check_key("task_id", node.task_id + "-args", span))
+    for step in flow.steps:
+        if step.num_parallel is not None:
+            found.append(check_width(step.name, step.num_parallel, settings.max_map_length, step.span))
+    return [p for p in found if p is not None]
+
+
+def _command(options: CompileOptions) -> list[str]:
+    """The bootstrap part of the pod command (without the shim arguments)."""
+    from flowc.runtime_shim.bootstrap import bootstrap_command
+
+    return bootstrap_command(options.package_url, options.package_sha256, ["task"])[:-1]
+
+
+__all__ = ["emit"]

@@ -1,0 +1,177 @@
+"""The DAG file around the tasks: imports, constants, params and schedule."""
+
+from __future__ import annotations
+
+import importlib.resources
+from typing import Any
+
+import jinja2
+from flowc.backends.airflow.literal import py_block, py_literal, py_text_lines
+from flowc.backends.airflow.operator_args import environment
+from flowc.backends.airflow.plan import Plan, Relay, RunTask
+from flowc.backends.airflow.support import Settings
+from flowc.backends.base import CompileOptions
+from flowc.transpile.ir import Flow, Parameter, ParamType, Value
+
+#: JSON-schema type of each parameter type in Airflow's ``Param`` (JSON parameters take any value).
+PARAM_TYPES = {
+    ParamType.STR: "string",
+    ParamType.INT: "integer",
+    ParamType.FLOAT: "number",
+    ParamType.BOOL: "boolean",
+    ParamType.FILE: "string",
+}
+
+
+def param_source(parameter: Parameter) -> str:
+    """``Param(...)`` for one flow parameter, typed, required ones without a default."""
+    kind = PARAM_TYPES.get(parameter.type)
+    description = parameter.help or ""
+    args: list[str] = []
+    schema: Value = kind
+    if parameter.default is not None:
+        args.append(py_literal(parameter.default))
+    elif not parameter.required:
+        args.append("None")
+        schema = ["null", kind] if kind else None
+    if schema is not None:
+        args.append(f"type={py_literal(schema)}")
+    if description:
+        args.append(f"description={py_literal(description)}")
+    return f"Param({', '.join(args)})"
+
+
+def params_source(flow: Flow) -> str:
+    """The ``params={...}`` dict of the DAG."""
+    if not flow.parameters:
+        return "{}"
+    lines = [f"        {py_literal(p.name)}: {param_source(p)}," for p in flow.parameters]
+    return "{\n" + "\n".join(lines) + "\n    }"
+
+
+def schedule_source(flow: Flow) -> tuple[str, str]:
+    """The ``schedule=`` value and the time zone of ``start_date``."""
+    schedule = flow.decorator("schedule")
+    if schedule is not None:
+        zone = schedule.get("timezone") or "UTC"
+        cron = schedule.get("cron")
+        if isinstance(cron, str):
+            return py_literal(cron), py_literal(zone)
+        for key in ("hourly", "weekly", "daily"):
+            if schedule.get(key):
+                return py_literal("@" + key), py_literal(zone)
+        return py_literal("@daily"), py_literal(zone)
+    triggered = flow.decorator("trigger_on_finish")
+    if triggered is not None:
+        names = upstream_flows(triggered.get("flow"), triggered.get("flows"))
+        assets = ", ".join(f"Asset({py_literal('flowc://' + n)})" for n in names)
+        return f"[{assets}]", py_literal("UTC")
+    return "None", py_literal("UTC")
+
+
+def upstream_flows(flow: Value, flows: Value) -> list[str]:
+    """Flow names from ``@trigger_on_finish(flow=...)`` or ``(flows=[...])``."""
+    specs = [flow] if flow is not None else list(flows) if isinstance(flows, list) else []
+    names = []
+    for spec in specs:
+        name = spec.get("name") if isinstance(spec, dict) else spec
+        if isinstance(name, str):
+            names.append(name)
+    return names
+
+
+def imports_source(plan: Plan, settings: Settings, flow: Flow) -> str:
+    """The import block, with only what the file uses."""
+    local = settings.operator == "local"
+    runs = [n for n in plan.nodes if isinstance(n, RunTask)]
+    steps = {n.step for n in runs}
+    timed = any(flow.step(s).decorator(d) for s in steps for d in ("retry", "timeout"))
+    stdlib = ["import json"] + (["import os"] if local else []) + ["import re"]
+    stdlib += ["import subprocess", "import sys"] if local else []
+    stdlib += ["from datetime import timedelta"] if timed else []
+    stdlib += ["from typing import Any"]
+    sdk = ["DAG", "Asset"] + (["Param"] if flow.parameters else [])
+    if any(n.trigger_rule for n in runs):
+        sdk.append("TriggerRule")
+    sdk += ["get_current_context"] + ([] if local else ["literal"]) + ["task"]
+    third = ["import pendulum"]
+    if not local:
+        third.append("from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator")
+    if any(isinstance(n, Relay) for n in plan.nodes):
+        third.append("from airflow.providers.standard.operators.empty import EmptyOperator")
+    third.append(f"from airflow.sdk import {', '.join(sdk)}")
+    if not local and any(_has_resources(flow, s) for s in steps):
+        third.append("from kubernetes.client import models as k8s")
+    return "from __future__ import annotations\n\n" + "\n".join(stdlib) + "\n\n" + "\n".join(third)
+
+
+def _has_resources(flow: Flow, step: str) -> bool:
+    from flowc.backends.airflow.operator_args import resources
+
+    requests, limits = resources(flow.step(step))
+    return bool(requests or limits)
+
+
+def command_source(command: list[str]) -> str:
+    """The bootstrap command's parts, one ``literal(...)`` per line; the snippet line by line."""
+    parts = []
+    for part in command:
+        if "\n" in part:
+            parts.append("    literal" + py_text_lines(part, "    ") + ",")
+        else:
+            parts.append(f"    literal({py_literal(part)}),")
+    return "\n".join(parts)
+
+
+def template_values(
+    flow: Flow, options: CompileOptions, settings: Settings, plan: Plan, command: list[str], body: str
+) -> dict[str, Any]:
+    """Everything the DAG template fills in, already as Python source."""
+    local = settings.operator == "local"
+    schedule, zone = schedule_source(flow)
+    project = flow.decorator("project")
+    tags: list[Value] = ["flowc"]
+    if project and isinstance(project.get("name"), str):
+        tags.append(f"project:{project.get('name')}")
+    env = {s.name: dict(environment(s)) for s in flow.steps if environment(s)}
+    return {
+        "flow_name": flow.name,
+        "flow_name_literal": py_literal(flow.name),
+        "flow_file_literal": py_literal(options.flow_file),
+        "operator_note": (
+            "local (each task runs the flowc shim on the Airflow worker)"
+            if local
+            else "kubernetes (each task is a KubernetesPodOperator pod running the flowc shim)"
+        ),
+        "imports": imports_source(plan, settings, flow),
+        "local": local,
+        "start_literal": py_literal(flow.start),
+        "datastore": py_literal(options.datastore),
+        "package_url": py_literal(options.package_url),
+        "package_sha256": py_literal(options.package_sha256),
+        "max_map_length": settings.max_map_length,
+        "python": py_literal(settings.python),
+        "parameters": py_block({p.name: p.type.value for p in flow.parameters}),
+        "inputs": py_block({k: list(v) for k, v in plan.inputs.items()}),
+        "loops": py_block({k: list(v) for k, v in plan.loops.items()}),
+        "environment": py_block({k: dict(v) for k, v in env.items()}),
+        "command": command_source(command),
+        "description": py_literal(f"flowc flow {flow.name} ({options.flow_file})"),
+        "doc_md": py_literal(flow.docstring) if flow.docstring else "None",
+        "schedule": schedule,
+        "start_date": ", ".join(str(n) for n in settings.start_date),
+        "timezone": zone,
+        "tags": py_literal(tags),
+        "params": params_source(flow),
+        "body": body.rstrip("\n"),
+    }
+
+
+def render_file(values: dict[str, Any]) -> str:
+    """The DAG file's text."""
+    source = (
+        importlib.resources.files("flowc.backends.airflow").joinpath("dag_template.txt").read_text("utf-8")
+    )
+    environment_ = jinja2.Environment(keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    text = environment_.from_string(source).render(values)
+    return text.rstrip("\n") + "\n"

@@ -1,0 +1,51 @@
+"""Python literals for generated DAG files.
+
+Every value that came from the user's flow (names, defaults, help texts,
+decorator arguments) reaches the DAG file through :func:`py_literal`, so
+importing the file evaluates plain constants and never runs user text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from flowc.transpile.ir import Value
+
+
+def py_literal(value: Value) -> str:
+    """``value`` as Python source that evaluates back to an equal value.
+
+    Strings are written with JSON escapes (ASCII only, double quotes), which
+    Python reads identically; containers are written on one line.
+    """
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"float({str(value)!r})"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=True)
+    if isinstance(value, list):
+        return "[" + ", ".join(py_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"not a JSON-like value: {type(value).__name__}")
+
+
+def py_block(value: dict[str, Value], indent: str = "") -> str:
+    """A dict literal with one key per line, for long constants that reviewers read."""
+    if not value:
+        return "{}"
+    lines = [f"{indent}    {py_literal(k)}: {py_literal(v)}," for k, v in value.items()]
+    return "{\n" + "\n".join(lines) + f"\n{indent}}}"
+
+
+def py_text_lines(text: str, indent: str) -> str:
+    """A long string as implicitly concatenated literals, one source line per text line."""
+    parts = text.splitlines(keepends=True) or [""]
+    return "(\n" + "".join(f"{indent}    {py_literal(p)}\n" for p in parts) + f"{indent})"

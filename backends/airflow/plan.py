@@ -1,0 +1,281 @@
+"""From the flow's IR to the Airflow tasks of its DAG, with their dependencies.
+
+Design (see docs/airflow.md):
+
+- Every step runs as one shim task (a mapped task inside a foreach).
+- A foreach step is followed by a ``<step>-splits`` task that turns the
+  cardinalities its tasks pushed to XCom into the flat list of index lists
+  of its children (``[[0], [1]]``, or ``[[0, 0], [0, 1], [1, 0]]`` when
+  nested).  Every step of the body, and the join of an inner foreach, is
+  mapped over the list of its innermost enclosing foreach.
+- A switch step is followed by a ``<step>-switch`` branch task that follows
+  the case the shim chose.  A case step that has other parents too is
+  reached through an empty relay ``<switch>-to-<case>``, so that skipping
+  one branch never skips a step another path still needs.
+- A recursive step (a switch case back to itself) is unrolled
+  ``max_iterations`` times: ``train``, ``train-iter-1``, ...; each
+  iteration's switch task continues the loop or leaves it through a relay.
+- A step with several upstream tasks that is not a join waits with
+  ``none_failed_min_one_success``: it runs after the branch taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flowc.transpile.ir import Flow, Step, StepKind
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """A task running the shim for one step (one iteration of a loop)."""
+
+    #: The step.
+    step: str
+    #: Airflow task id of the task running the shim.
+    task_id: str
+    #: Python variable in the DAG file.
+    var: str
+    #: Iteration of a recursive step (0 otherwise).
+    iteration: int
+    #: Variable of the split list this task is mapped over, if mapped.
+    mapped_over: str | None
+    #: Variables of the tasks it waits for, besides ``mapped_over``.
+    upstream: tuple[str, ...]
+    #: ``TriggerRule`` member name, ``None`` for Airflow's default.
+    trigger_rule: str | None
+    #: The flow's end step (it publishes the flow's asset).
+    is_end: bool
+    #: Variable of the task computing the pod arguments (KubernetesPodOperator mode).
+    args_var: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SplitsTask:
+    """Computes the index lists a foreach step's children are mapped over."""
+
+    #: The foreach step.
+    step: str
+    #: Airflow task id.
+    task_id: str
+    #: Python variable.
+    var: str
+    #: Variable of the foreach step's run task (its outputs in XCom).
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchTask:
+    """A branch task following the case chosen by a switch step."""
+
+    #: The switch step.
+    step: str
+    #: Airflow task id.
+    task_id: str
+    #: Python variable.
+    var: str
+    #: Variable of the switch step's run task.
+    source: str
+    #: Chosen step name → task id to follow (a step missing here is an error).
+    targets: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """An empty task standing for one switch case."""
+
+    #: Airflow task id.
+    task_id: str
+    #: Python variable.
+    var: str
+    #: Variable of the switch task.
+    upstream: str
+
+
+Node = RunTask | SplitsTask | SwitchTask | Relay
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The DAG's tasks in definition order, and what each step's shim needs."""
+
+    #: Tasks, each defined after the tasks it references.
+    nodes: tuple[Node, ...]
+    #: Step → its ``--input-paths`` patterns (see :func:`input_patterns`).
+    inputs: dict[str, list[str]]
+    #: Recursive step → task ids of its iterations, in order.
+    loops: dict[str, list[str]]
+
+
+@dataclass
+class _Names:
+    """Python variable names, unique within the file."""
+
+    taken: set[str] = field(default_factory=set)
+
+    def claim(self, base: str) -> str:
+        name, n = base, 2
+        while name in self.taken:
+            name, n = f"{base}_{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+def is_recursive(step: Step) -> bool:
+    """The step is a switch with a case back to itself."""
+    return step.kind is StepKind.SWITCH and step.name in step.next
+
+
+def topological_steps(flow: Flow) -> list[Step]:
+    """Steps so that every step comes after its parents (ties in file order)."""
+    position = {s.name: i for i, s in enumerate(flow.steps)}
+    waiting = {s.name: {p for p in s.previous if p != s.name} for s in flow.steps}
+    done: list[Step] = []
+    ready = sorted((n for n, w in waiting.items() if not w), key=position.__getitem__)
+    while ready:
+        name = ready.pop(0)
+        done.append(flow.step(name))
+        for child in flow.step(name).next:
+            pending = waiting[child]
+            if name in pending:
+                pending.discard(name)
+                if not pending:
+                    ready.append(child)
+                    ready.sort(key=position.__getitem__)
+    return done
+
+
+def input_patterns(flow: Flow, step: Step) -> list[str]:
+    """The step's ``--input-paths`` entries with placeholders filled in at run time.
+
+    ``{t}`` is the task's own id, ``{parent}`` its id without the last
+    index, ``{last}`` the id of the last iteration of a recursive parent;
+    ``*`` and ``?`` keep their task-contract meaning.
+    """
+    parents = [p for p in step.previous if p != step.name]
+    optional = "?" if not step.is_join and len(parents) > 1 else ""
+    depth = len(flow.foreach_stack(step.name))
+    patterns = []
+    for name in parents:
+        parent = flow.step(name)
+        parent_depth = len(flow.foreach_stack(name))
+        if is_recursive(parent):
+            token = "{last}"
+        elif parent_depth == depth + 1:
+            token = "{t}-*"
+        elif parent_depth + 1 == depth:
+            token = "{parent}"
+        else:
+            token = "{t}"
+        patterns.append(f"{name}/{token}{optional}")
+    return patterns
+
+
+class _Builder:
+    """Walks the steps in order and lays out their tasks."""
+
+    def __init__(self, flow: Flow, max_iterations: int, entry_suffix: str) -> None:
+        self.flow = flow
+        self.max_iterations = max_iterations
+        self.entry_suffix = entry_suffix
+        self.names = _Names()
+        self.nodes: list[Node] = []
+        #: (parent, child) → variables the child waits for from that parent.
+        self.handles: dict[tuple[str, str], list[str]] = {}
+        #: foreach step → variable of its split list.
+        self.splits: dict[str, str] = {}
+        self.loops: dict[str, list[str]] = {}
+
+    def build(self) -> Plan:
+        for step in topological_steps(self.flow):
+            if is_recursive(step):
+                self._loop(step)
+            else:
+                self._step(step)
+        inputs = {s.name: input_patterns(self.flow, s) for s in self.flow.steps}
+        return Plan(tuple(self.nodes), inputs, self.loops)
+
+    def _entry(self, task_id: str) -> str:
+        return task_id + self.entry_suffix
+
+    def _upstream(self, step: Step, mapped_over: str | None) -> list[str]:
+        found: list[str] = []
+        for parent in step.previous:
+            if parent == step.name:
+                continue
+            for var in self.handles.get((parent, step.name), []):
+                if var != mapped_over and var not in found:
+                    found.append(var)
+        return found
+
+    def _run(self, step: Step, task_id: str, base: str, iteration: int, upstream: list[str]) -> RunTask:
+        stack = self.flow.foreach_stack(step.name)
+        mapped_over = self.splits[stack[-1]] if stack else None
+        if iteration == 0:
+            upstream = self._upstream(step, mapped_over)
+        rule = "NONE_FAILED_MIN_ONE_SUCCESS" if len(upstream) > 1 and not step.is_join else None
+        task = RunTask(
+            step=step.name,
+            task_id=task_id,
+            var=self.names.claim(base + "_task"),
+            iteration=iteration,
+            mapped_over=mapped_over,
+            upstream=tuple(upstream),
+            trigger_rule=rule,
+            is_end=step.kind is StepKind.END,
+            args_var=self.names.claim(base + "_args") if self.entry_suffix else None,
+        )
+        self.nodes.append(task)
+        return task
+
+    def _step(self, step: Step) -> None:
+        run = self._run(step, step.name, step.name, 0, [])
+        if step.kind is StepKind.FOREACH:
+            splits = SplitsTask(
+                step.name, f"{step.name}-splits", self.names.claim(f"{step.name}_splits"), run.var
+            )
+            self.nodes.append(splits)
+            self.splits[step.name] = splits.var
+            self.handles[(step.name, step.next[0])] = [splits.var]
+        elif step.kind is StepKind.SWITCH:
+            self._switch(step, run, step.name, step.name, {})
+        else:
+            for child in step.next:
+                self.handles[(step.name, child)] = [run.var]
+
+    def _switch(self, step: Step, run: RunTask, task_id: str, base: str, loop: dict[str, str]) -> str:
+        """The branch task after ``run``; ``loop`` maps the step itself to its next iteration."""
+        var = self.names.claim(base + "_switch")
+        targets: dict[str, str] = dict(loop)
+        relays: list[Relay] = []
+        for child in step.next:
+            if child == step.name:
+                continue
+            needs_relay = is_recursive(step) or len(self.flow.step(child).previous) > 1
+            if needs_relay:
+                relay = Relay(f"{task_id}-to-{child}", self.names.claim(f"{base}_to_{child}"), var)
+                relays.append(relay)
+                targets[child] = relay.task_id
+                self.handles.setdefault((step.name, child), []).append(relay.var)
+            else:
+                targets[child] = self._entry(child)
+                self.handles.setdefault((step.name, child), []).append(var)
+        ordered = tuple(sorted(targets.items()))
+        self.nodes.append(SwitchTask(step.name, f"{task_id}-switch", var, run.var, ordered))
+        self.nodes.extend(relays)
+        return var
+
+    def _loop(self, step: Step) -> None:
+        ids = [step.name] + [f"{step.name}-iter-{k}" for k in range(1, self.max_iterations)]
+        self.loops[step.name] = ids
+        upstream: list[str] = []
+        for k, task_id in enumerate(ids):
+            base = step.name if k == 0 else f"{step.name}_iter{k}"
+            run = self._run(step, task_id, base, k, upstream)
+            follow = {step.name: self._entry(ids[k + 1])} if k + 1 < len(ids) else {}
+            upstream = [self._switch(step, run, task_id, base, follow)]
+
+
+def build_plan(flow: Flow, max_iterations: int, kubernetes: bool) -> Plan:
+    """Lay out ``flow`` as Airflow tasks."""
+    return _Builder(flow, max_iterations, "-args" if kubernetes else "").build()

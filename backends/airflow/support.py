@@ -1,0 +1,225 @@
+"""What the Airflow target cannot express (``FLC401``) and its settings (``FLC403``).
+
+Every check reports all problems at once, naming the step and its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
+from flowc.backends.base import CompileOptions, unsupported
+from flowc.transpile.ir import Flow, Step, StepKind
+from flowc.transpile.problems import Problem
+
+TARGET = "Airflow"
+
+#: ``--set`` keys this target reads.
+SETTINGS = ("operator", "max_iterations", "max_map_length", "start_date", "namespace", "python")
+
+#: ``@kubernetes`` arguments the KubernetesPodOperator mapping understands.
+KUBERNETES_ARGS = frozenset(
+    {
+        "cpu",
+        "memory",
+        "gpu",
+        "disk",
+        "image",
+        "image_pull_policy",
+        "namespace",
+        "service_account",
+        "node_selector",
+        "labels",
+        "annotations",
+    }
+)
+
+#: Step decorators that ask for something no Airflow operator here provides.
+_STEP_REJECTS = {
+    "batch": "@batch (AWS Batch compute)",
+    "parallel": "@parallel gang scheduling",
+    "secrets": "@secrets",
+    "pypi": "@pypi environments",
+    "conda": "@conda environments",
+}
+_FLOW_REJECTS = {
+    "trigger": "@trigger event triggers",
+    "pypi_base": "@pypi_base environments",
+    "conda_base": "@conda_base environments",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The target settings, parsed and checked."""
+
+    #: ``kubernetes`` (KubernetesPodOperator) or ``local`` (the shim on the worker).
+    operator: str = "kubernetes"
+    #: How many iterations of a recursive step are unrolled.
+    max_iterations: int = 20
+    #: Airflow's ``[core] max_map_length`` on the target deployment.
+    max_map_length: int = DEFAULT_MAX_MAP_LENGTH
+    #: ``start_date`` of scheduled DAGs, ``YYYY-MM-DD`` (fixed: never the clock).
+    start_date: tuple[int, int, int] = (2024, 1, 1)
+    #: Kubernetes namespace for task pods (the connection's default when empty).
+    namespace: str = ""
+    #: Python interpreter running the shim with ``operator=local`` (the worker's when empty).
+    python: str = ""
+
+
+def parse_settings(flow: Flow, options: CompileOptions) -> tuple[Settings, list[Problem]]:
+    """The settings from ``--set``, or ``FLC403`` problems for bad ones."""
+    problems: list[Problem] = []
+
+    def bad(message: str, hint: str) -> None:
+        problems.append(Problem("FLC403", flow.span, message, hint))
+
+    for key in sorted(set(options.settings) - set(SETTINGS)):
+        bad(f"unknown Airflow setting {key!r}", "known settings: " + ", ".join(SETTINGS))
+    operator = options.setting("operator", "kubernetes")
+    if operator not in ("kubernetes", "local"):
+        bad(
+            f"operator={operator!r} is not an Airflow operator mode",
+            "use operator=kubernetes or operator=local",
+        )
+    iterations = _positive(options.setting("max_iterations", "20"), "max_iterations", 2, bad)
+    map_length = _positive(
+        options.setting("max_map_length", str(DEFAULT_MAX_MAP_LENGTH)), "max_map_length", 1, bad
+    )
+    start = _date(options.setting("start_date", "2024-01-01"), bad)
+    settings = Settings(
+        operator=operator,
+        max_iterations=iterations,
+        max_map_length=map_length,
+        start_date=start,
+        namespace=options.setting("namespace", ""),
+        python=options.setting("python", ""),
+    )
+    return settings, problems
+
+
+def _positive(text: str, key: str, minimum: int, bad: object) -> int:
+    assert callable(bad)
+    if text.isdigit() and int(text) >= minimum:
+        return int(text)
+    bad(f"{key}={text!r} is not a whole number >= {minimum}", f"for example --set {key}={max(minimum, 20)}")
+    return minimum
+
+
+def _date(text: str, bad: object) -> tuple[int, int, int]:
+    assert callable(bad)
+    parts = text.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        year, month, day = (int(p) for p in parts)
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return year, month, day
+    bad(f"start_date={text!r} is not a date", "write it as YYYY-MM-DD, e.g. --set start_date=2024-01-01")
+    return (2024, 1, 1)
+
+
+def unsupported_constructs(flow: Flow, settings: Settings) -> list[Problem]:
+    """``FLC401`` problems for everything this target cannot run faithfully."""
+    problems: list[Problem] = []
+    for step in flow.steps:
+        problems.extend(_step_problems(flow, step, settings))
+    for decorator in flow.decorators:
+        if decorator.name in _FLOW_REJECTS:
+            problems.append(
+                unsupported(TARGET, None, flow, _FLOW_REJECTS[decorator.name], f"remove @{decorator.name}")
+            )
+    problems.extend(_schedule_problems(flow))
+    problems.extend(_loop_back_problems(flow))
+    return problems
+
+
+def _reaches(flow: Flow, source: str, target: str) -> bool:
+    """Whether ``target`` can be reached from ``source`` along transitions."""
+    seen, todo = {source}, [source]
+    while todo:
+        for child in flow.step(todo.pop()).next:
+            if child == target:
+                return True
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return False
+
+
+def _loop_back_problems(flow: Flow) -> list[Problem]:
+    """Switch cases going back to an earlier step: only self-loops are unrolled."""
+    found = []
+    for step in flow.steps:
+        if step.kind is not StepKind.SWITCH:
+            continue
+        for target in step.next:
+            if target != step.name and _reaches(flow, target, step.name):
+                found.append(
+                    unsupported(
+                        TARGET,
+                        step,
+                        flow,
+                        f"a switch case going back to the earlier step {target!r} (from {step.name!r})",
+                        "loop on one step: let a case of the switch step return to the switch step itself",
+                    )
+                )
+    return found
+
+
+def _step_problems(flow: Flow, step: Step, settings: Settings) -> list[Problem]:
+    found: list[Problem] = []
+    for decorator in step.decorators:
+        if decorator.name in _STEP_REJECTS and not decorator.get("disabled"):
+            what = f"{_STEP_REJECTS[decorator.name]} on step {step.name!r}"
+            found.append(
+                unsupported(TARGET, step, flow, what, f"remove @{decorator.name} from {step.name!r}")
+            )
+        if decorator.name == "kubernetes" and settings.operator == "kubernetes":
+            for arg in sorted(set(decorator.args) - KUBERNETES_ARGS):
+                what = f"@kubernetes({arg}=...) on step {step.name!r}"
+                hint = "supported: " + ", ".join(sorted(KUBERNETES_ARGS))
+                found.append(unsupported(TARGET, step, flow, what, hint))
+    if step.kind is StepKind.SWITCH and flow.foreach_stack(step.name):
+        found.append(
+            unsupported(
+                TARGET,
+                step,
+                flow,
+                f"a switch inside a foreach (step {step.name!r})",
+                "move the switch out of the foreach, or compute the choice inside one step",
+            )
+        )
+    return found
+
+
+def _schedule_problems(flow: Flow) -> list[Problem]:
+    found: list[Problem] = []
+    schedule = flow.decorator("schedule")
+    triggered = flow.decorator("trigger_on_finish")
+    if schedule and triggered:
+        found.append(
+            unsupported(TARGET, None, flow, "@schedule together with @trigger_on_finish", "keep one of them")
+        )
+    cron = schedule.get("cron") if schedule else None
+    if isinstance(cron, str) and len(cron.split()) != 5:
+        found.append(
+            unsupported(
+                TARGET,
+                None,
+                flow,
+                f"the six-field cron {cron!r}",
+                "write five fields: minute hour day month weekday",
+            )
+        )
+    if schedule or triggered:
+        for parameter in flow.parameters:
+            if parameter.required and parameter.default is None:
+                found.append(
+                    Problem(
+                        "FLC401",
+                        parameter.span,
+                        f"{TARGET} cannot start a scheduled or triggered run without a value for "
+                        f"required parameter {parameter.name!r}",
+                        "give the parameter a default",
+                    )
+                )
+    return found
