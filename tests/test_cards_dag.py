@@ -78,3 +78,16 @@ def test_unknown_targets_and_hostile_names_are_harmless() -> None:
     text = graph_svg(graph, "end")
     assert "<b>" not in text and "<i>" not in text and "&lt;i&gt;" in text
     assert len(re.findall(r'class="edge"', text)) == 1
+
+
+def test_long_edges_go_around_the_steps_they_pass() -> None:
+    root, places = layout("examples/mixed_shapes.py")
+    long_edges = [g.find(f"{SVG}path") for g in root.iter(f"{SVG}g") if g.get("class") == "edge"]
+    verticals = []
+    for path in long_edges:
+        assert path is not None
+        verticals += [(float(x), float(y)) for x, y in re.findall(r"L([\d.]+),([\d.]+)", str(path.get("d")))]
+    assert verticals, "audit_done -> finish spans two layers and needs a detour"
+    for x, y in verticals:
+        for step, (left, top) in places.items():
+            assert not (left <= x <= left + 156 and top <= y <= top + 52), f"edge passes through {step}"

@@ -8,6 +8,7 @@ case looping to its own step) are drawn beside the nodes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
@@ -115,23 +116,62 @@ def _node(step: Mapping[str, Any], x: float, y: float, highlight: str | None) ->
     )
 
 
-def _edge(a: tuple[float, float], b: tuple[float, float], label: str, back: bool) -> str:
-    (ax, ay), (bx, by) = a, b
+def _curve(x1: float, y1: float, x2: float, y2: float) -> str:
+    mid = (y1 + y2) / 2
+    return f" C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+
+
+def _forward_path(slots: Sequence[tuple[float, float]]) -> tuple[str, float, float]:
+    """A path from the first slot's bottom to the last slot's top through the virtual slots between."""
+    (ax, ay), (bx, by) = slots[0], slots[-1]
+    x, y = ax + NODE_W / 2, ay + NODE_H
+    path = f"M{x:.1f},{y:.1f}"
+    label_at = (x + 4, y + GAP_Y / 2)
+    for vx, vy in slots[1:-1]:
+        path += _curve(x, y, vx + NODE_W / 2, vy) + f" L{vx + NODE_W / 2:.1f},{vy + NODE_H:.1f}"
+        x, y = vx + NODE_W / 2, vy + NODE_H
+    path += _curve(x, y, bx + NODE_W / 2, by - 2)
+    if len(slots) == 2:
+        label_at = ((ax + bx + NODE_W) / 2 + 4, (y + by) / 2)
+    return path, *label_at
+
+
+def _edge(slots: Sequence[tuple[float, float]], label: str, back: bool) -> str:
+    (ax, ay), (bx, by) = slots[0], slots[-1]
     if back:
         x1, y1, x2, y2 = ax + NODE_W, ay + NODE_H / 2, bx + NODE_W, by + NODE_H / 2
-        if a == b:  # a step looping to itself: a loop on its right side
+        if slots[0] == slots[-1]:  # a step looping to itself: a loop on its right side
             y1, y2 = ay + 10, ay + NODE_H - 10
         bend = max(x1, x2) + GAP_X
         path = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2 + 2:.1f},{y2:.1f}"
         lx, ly = bend - 4, (y1 + y2) / 2
     else:
-        x1, y1, x2, y2 = ax + NODE_W / 2, ay + NODE_H, bx + NODE_W / 2, by - 2
-        mid = (y1 + y2) / 2
-        path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
-        lx, ly = (x1 + x2) / 2 + 4, mid
+        path, lx, ly = _forward_path(slots)
     css = "edge back" if back else "edge"
     text = f'<text class="elabel" x="{lx:.1f}" y="{ly:.1f}">{escape(label)}</text>' if label else ""
     return f'<g class="{css}"><path d="{path}" marker-end="url(#flowc-arrow)"/>{text}</g>'
+
+
+def _virtual_slots(
+    layers: list[list[str]], forward: Sequence[tuple[str, str]]
+) -> tuple[dict[tuple[str, str], list[str]], list[tuple[str, str]]]:
+    """Give every edge longer than one layer a virtual slot on each layer it crosses.
+
+    Returns the slots of each long edge and the one-layer edges the ordering
+    sweeps use, so that long edges take part in the ordering and are drawn
+    around the nodes instead of through them.
+    """
+    depth = {name: row for row, layer in enumerate(layers) for name in layer}
+    chains: dict[tuple[str, str], list[str]] = {}
+    short: list[tuple[str, str]] = []
+    for source, target in forward:
+        names = [f"\x00{source}>{target}>{row}" for row in range(depth[source] + 1, depth[target])]
+        for name, row in zip(names, range(depth[source] + 1, depth[target]), strict=True):
+            layers[row].append(name)
+        chains[(source, target)] = names
+        path = [source, *names, target]
+        short.extend(itertools.pairwise(path))
+    return chains, short
 
 
 def graph_svg(graph: Mapping[str, Any] | None, highlight: str | None = None) -> str:
@@ -144,7 +184,8 @@ def graph_svg(graph: Mapping[str, Any] | None, highlight: str | None = None) -> 
     back = _back_edges(order, edges)
     forward = [(s, t) for s, t, _ in edges if (s, t) not in back]
     layers = _layers(order, forward)
-    _order(layers, forward)
+    chains, short = _virtual_slots(layers, forward)
+    _order(layers, short)
     widest = max(len(layer) for layer in layers)
     label_room = 6 * max((len(label) for _, _, label in edges), default=0)  # ~6 units per 10px character
     width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X + (GAP_X * 2 if back else 0) + label_room
@@ -155,7 +196,10 @@ def graph_svg(graph: Mapping[str, Any] | None, highlight: str | None = None) -> 
         for col, name in enumerate(layer):
             place[name] = (left + col * (NODE_W + GAP_X), MARGIN + row * (NODE_H + GAP_Y))
     by_name = {str(s["name"]): s for s in steps}
-    parts = [_edge(place[s], place[t], label, (s, t) in back) for s, t, label in edges]
+    parts = [
+        _edge([place[s], *(place[v] for v in chains.get((s, t), [])), place[t]], label, (s, t) in back)
+        for s, t, label in edges
+    ]
     parts += [_node(by_name[name], *place[name], highlight) for name in order]
     return (
         f'<svg class="dag" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
