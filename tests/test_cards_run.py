@@ -100,3 +100,20 @@ def test_client_lists_task_cards(tmp_path: Path) -> None:
     assert (card.type, card.id) == ("default", None)
     assert 'data-artifact="sales"' in card.html and 'data-run-id="5005"' in card.html
     assert [c for s in ("clean", "fit", "end") for c in run[s]["t"].cards] == []
+
+
+def test_cards_round_trip_through_local_and_s3_datastores(datastore_root: str, tmp_path: Path) -> None:
+    """The same run and ``flowc card`` commands against a folder and a real S3 server (SeaweedFS)."""
+    done = flowc("run", "examples/triggered_report.py", "--datastore", datastore_root, "--run-id", "6006")
+    assert done.returncode == 0, done.stderr
+    listed = flowc(
+        "card", "list", "TriggeredReportFlow", "6006", "--format", "json", "--datastore", datastore_root
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [r["pathspec"] for r in json.loads(listed.stdout)] == ["TriggeredReportFlow/6006/end/t"]
+    out = tmp_path / "end.html"
+    viewed = flowc(
+        "card", "view", "TriggeredReportFlow/6006/end/t", "-o", str(out), "--datastore", datastore_root
+    )
+    assert viewed.returncode == 0, viewed.stderr
+    assert 'data-artifact="report"' in out.read_text()
