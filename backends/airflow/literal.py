@@ -7,7 +7,6 @@ importing the file evaluates plain constants and never runs user text.
 
 from __future__ import annotations
 
-import json
 import math
 
 from flowc.transpile.ir import Value
@@ -16,8 +15,8 @@ from flowc.transpile.ir import Value
 def py_literal(value: Value) -> str:
     """``value`` as Python source that evaluates back to an equal value.
 
-    Strings are written with JSON escapes (ASCII only, double quotes), which
-    Python reads identically; containers are written on one line.
+    Strings are double-quoted ASCII with Python escapes; containers are
+    written on one line.
     """
     if value is None or isinstance(value, bool):
         return repr(value)
@@ -28,13 +27,38 @@ def py_literal(value: Value) -> str:
             return f"float({str(value)!r})"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=True)
+        return py_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(py_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         items = (f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"
     raise TypeError(f"not a JSON-like value: {type(value).__name__}")
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def py_string(text: str) -> str:
+    """A double-quoted, ASCII-only Python string literal for ``text``.
+
+    (``json.dumps`` would not do: it writes astral characters as surrogate
+    pairs, which Python reads back as two characters.)
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def py_block(value: dict[str, Value], indent: str = "") -> str:
