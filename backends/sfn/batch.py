@@ -3,10 +3,12 @@ the job definitions flowc generates for images and roles.
 
 The container command is ``bootstrap_command(...)``: its constant part (the
 bootstrap snippet, package URL and hash, datastore, flow) is stored once in
-the state data at ``$.boot``; the per-task part (run id, task id, input
-paths, split indices, parameters) is computed by the step's ``-args`` Pass
-state into ``$.call``; the Task joins both with ``States.Array`` from JSONPath
-references only, so no user text is ever parsed as an intrinsic.
+the state data at ``$.boot`` and referenced by JSONPath, so no user text is
+ever parsed as an intrinsic.  The per-task part (run id, task id, input
+paths, split indices, parameters) is flowc's own text and JSONPaths: the
+Task builds it inline with ``States.Array``, or, when that would nest more
+intrinsic functions than Step Functions allows in one field, a ``-args``
+Pass state computes it into ``$.call`` first.
 """
 
 from __future__ import annotations
@@ -69,21 +71,33 @@ def args_state(arguments: list[Fmt], comment: str, next_state: str) -> State:
     }
 
 
+def command(boot_count: int, arguments: list[Fmt], via_pass: bool) -> str:
+    """The ``Command.$`` intrinsic: constant head, per-task arguments, attempt number."""
+    references = [f"$.boot.{k}" for k in keys("c", boot_count)]
+    if via_pass:
+        references += [f"$.call.{k}" for k in keys("a", len(arguments))]
+    else:
+        references += [f"'{a.template}'" if a.is_static else a.expression() for a in arguments]
+    references += ["'--attempt'", "States.Format('{}', $$.State.RetryCount)"]
+    return f"States.Array({', '.join(references)})"
+
+
+def intrinsic_count(arguments: list[Fmt]) -> int:
+    """Intrinsic functions an inline command needs: Array, one per formatted argument, attempt."""
+    return 2 + sum(1 for a in arguments if not a.is_static and not a.direct)
+
+
 def task_state(
     step: Step,
     job_name: str,
     compute: Compute,
     job_definition: str,
     settings: Settings,
-    boot_count: int,
-    argument_count: int,
+    command_expression: str,
 ) -> State:
-    """The Batch Task state running ``step`` (without Next/End, Retry, Catch)."""
-    references = [f"$.boot.{k}" for k in keys("c", boot_count)]
-    references += [f"$.call.{k}" for k in keys("a", argument_count)]
-    references += ["'--attempt'", "States.Format('{}', $$.State.RetryCount)"]
+    """The Batch Task state running ``step`` (without Next/End, Catch)."""
     overrides: dict[str, object] = {
-        "Command.$": f"States.Array({', '.join(references)})",
+        "Command.$": command_expression,
         "ResourceRequirements": _resources(compute),
     }
     if compute.environment:

@@ -31,9 +31,8 @@ def build(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(definition, initial state data)`` of ``flow``'s state machine."""
     boot = batch.boot_command(options, settings, flow.name)
-    builder: StateBuilder
 
-    def task(step: Step) -> dict[str, Any]:
+    def task(step: Step, command: str) -> dict[str, Any]:
         compute = computes[step.name]
         return batch.task_state(
             step,
@@ -41,11 +40,10 @@ def build(
             compute,
             job_definitions.name_for(compute),
             settings,
-            len(boot),
-            builder.argument_counts[step.name],
+            command,
         )
 
-    builder = StateBuilder(flow, Plan(flow), settings, datastore[0], datastore[1], task)
+    builder = StateBuilder(flow, Plan(flow), settings, datastore[0], datastore[1], len(boot), task)
     start_at, region = builder.region(flow.start, None, nested=False)
     init, data = _startup(flow, boot, start_at)
     definition = {

@@ -7,7 +7,8 @@ becomes one ``States`` map: the whole machine, a Parallel branch or a Map's
 item processor.  Each step contributes a few states named after it:
 
 ``<step>-enter``   Pass   first entry into a loop head: starts its counter
-``<step>-args``    Pass   the task's own arguments into ``$.call``
+``<step>-args``    Pass   the task's own arguments into ``$.call``, only when
+                          an inline command would nest too many intrinsics
 ``<step>``         Task   the Batch job running the shim
 ``<step>-output``  Task   reads the shim's output.json (foreach, switch)
 ``<step>-items``   Pass   ``States.ArrayRange`` over the foreach cardinality
@@ -47,17 +48,17 @@ class StateBuilder:
         settings: Settings,
         bucket: str,
         prefix: str,
-        task: Callable[[Step], State],
+        boot_count: int,
+        task: Callable[[Step, str], State],
     ) -> None:
         self.flow = flow
         self.plan = plan
         self.settings = settings
         self._bucket = bucket
         self._prefix = prefix
-        #: Makes the Batch Task state of a step (without Next/End/Catch).
+        self._boot_count = boot_count
+        #: Makes the Batch Task state of a step from its command (without Next/End/Catch).
         self._task = task
-        #: Number of per-task arguments of each step, for the Task's command.
-        self.argument_counts: dict[str, int] = {}
 
     # -- regions ----------------------------------------------------------------------
 
@@ -75,7 +76,15 @@ class StateBuilder:
 
     def entry(self, step: str) -> str:
         """The state a forward transition into ``step`` goes to."""
-        return name(step, "enter") if self.plan.is_head(step) else name(step, "args")
+        return name(step, "enter") if self.plan.is_head(step) else self.task_entry(step)
+
+    def task_entry(self, step: str) -> str:
+        """The first state running ``step``'s task: its ``-args`` Pass or the Task."""
+        return name(step, "args") if self._via_pass(step) else name(step)
+
+    def _via_pass(self, step: str) -> bool:
+        count = batch.intrinsic_count(self._arguments(self.flow.step(step)))
+        return count > limits.MAX_NESTED_INTRINSICS
 
     def _goto(self, state: State, source: str, target: str, stop: str | None, nested: bool) -> None:
         """Point ``state`` at ``target`` (or end the region when ``target`` is ``stop``)."""
@@ -92,11 +101,12 @@ class StateBuilder:
         if self.plan.is_head(step.name):
             states[name(step.name, "enter")] = self._enter_state(step.name)
         arguments = self._arguments(step)
-        self.argument_counts[step.name] = len(arguments)
-        states[name(step.name, "args")] = batch.args_state(
-            arguments, f"arguments of step {step.name}", name(step.name)
-        )
-        task = self._task(step)
+        via_pass = self._via_pass(step.name)
+        if via_pass:
+            states[name(step.name, "args")] = batch.args_state(
+                arguments, f"arguments of step {step.name}", name(step.name)
+            )
+        task = self._task(step, batch.command(self._boot_count, arguments, via_pass))
         states[name(step.name)] = task
         after: State = {}
         visit: list[str] = []
@@ -256,7 +266,7 @@ class StateBuilder:
             "Comment": f"loop at step {head}: first iteration",
             "Parameters": parameters,
             "ResultPath": f"$.loops.{head}",
-            "Next": name(head, "args"),
+            "Next": self.task_entry(head),
         }
 
     def _again_state(self, source: str, head: str) -> State:
@@ -272,7 +282,7 @@ class StateBuilder:
             "Comment": f"loop from step {source} back to {head}: next iteration",
             "Parameters": parameters,
             "ResultPath": f"$.loops.{head}",
-            "Next": name(head, "args"),
+            "Next": self.task_entry(head),
         }
 
     def _catch(self, step: Step, task: State, states: dict[str, State]) -> None:
