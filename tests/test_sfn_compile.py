@@ -212,7 +212,7 @@ def test_a_200_step_flow_compiles_offline_and_validates(tmp_path: Path) -> None:
 
 
 def test_definition_over_one_megabyte_is_an_error() -> None:
-    errors = _errors(linear_flow(1200))
+    errors = _errors(linear_flow(1500))
     assert any(e.startswith("FLC402") and "1,048,576" in e for e in errors)
 
 

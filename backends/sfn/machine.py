@@ -34,13 +34,15 @@ def build(
 
     def task(step: Step, command: str) -> dict[str, Any]:
         compute = computes[step.name]
+        job_definition = job_definitions.name_for(compute)
         return batch.task_state(
             step,
             limits.safe_name(f"{flow.name}-{step.name}", limits.MAX_BATCH_JOB_NAME),
             compute,
-            job_definitions.name_for(compute),
+            job_definition,
             settings,
             command,
+            job_definitions.is_generated(job_definition),
         )
 
     builder = StateBuilder(flow, Plan(flow), settings, datastore[0], datastore[1], len(boot), task)
