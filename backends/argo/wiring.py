@@ -1,0 +1,216 @@
+"""How tasks connect: task ids, ``depends``/``when``, and ``--input-paths``.
+
+Edges become ``depends`` expressions on ``.Succeeded``: a task whose
+predecessor was skipped by a switch is then omitted, never run (a bare
+``depends: a`` would also accept ``a.Skipped``).  A join waits for all its
+parents (``&&``); a switch merge for the one branch taken (``||``; Argo
+evaluates it once every task it names has finished, skipped or omitted).
+
+A merge whose parents include the switch itself (a case going straight to
+the merge) or a recursion's exit cannot tell from the datastore which
+parent led to it: both the switch and a later parent may have run.  Such a
+merge becomes one task per incoming edge (``<merge>-Via-<parent>``), each
+guarded by that edge's own condition, so exactly one runs and it names its
+real parent.  Only one of them runs, under the merge's usual task id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowc.backends.argo.containers import split_param
+from flowc.backends.argo.limits import field_name
+from flowc.backends.argo.scopes import Layout, Scope
+from flowc.transpile.ir import Flow, Step, StepKind
+
+
+class ShapeError(Exception):
+    """A flow shape the Argo backend cannot express."""
+
+    def __init__(self, step: str, what: str, hint: str) -> None:
+        super().__init__(what)
+        self.step = step
+        self.what = what
+        self.hint = hint
+
+
+def tag(expression: str) -> str:
+    """``{{expression}}``."""
+    return "{{" + expression + "}}"
+
+
+def inp(name: str) -> str:
+    """A reference to the template's input parameter ``name``."""
+    return tag(f"inputs.parameters.{name}")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A transition as seen from one DAG: ``source`` runs as task ``source_task``."""
+
+    source_task: str
+    source: str
+    target: str
+
+
+class Wiring:
+    """Names, ids and connections of the tasks of a flow laid out in scopes."""
+
+    def __init__(self, flow: Flow, lay: Layout) -> None:
+        self.flow = flow
+        self.lay = lay
+        self.order = {s.name: i for i, s in enumerate(flow.steps)}
+        #: Merge step → the parents that each get a task of their own.
+        self.via: dict[str, list[str]] = {}
+        for step in flow.steps:
+            if self._needs_variants(step):
+                self.via[step.name] = self.forward_previous(step)
+
+    # -- names and ids ------------------------------------------------------
+    def components(self, scope: Scope) -> list[tuple[str, str]]:
+        """(separator, input name) of each foreach index and loop suffix, outermost first."""
+        out: list[tuple[str, str]] = []
+        foreach = loops = 0
+        for item in scope.chain()[1:]:
+            if item.kind == "foreach":
+                out.append(("-", split_param(foreach)))
+                foreach += 1
+            else:
+                out.append(("", f"r{loops}"))
+                loops += 1
+        return out
+
+    def task_id(self, scope: Scope) -> str:
+        """The task id of a step whose innermost scope is ``scope``, as an Argo expression."""
+        return "t" + "".join(sep + inp(name) for sep, name in self.components(scope))
+
+    @staticmethod
+    def scope_task(scope: Scope) -> str:
+        """The task that runs ``scope`` in its parent's DAG."""
+        return field_name(scope.anchor + ("-Foreach" if scope.kind == "foreach" else "-Loop"))
+
+    @staticmethod
+    def variant_task(step: str, parent: str) -> str:
+        """The task running merge ``step`` when it is reached from ``parent``."""
+        return field_name(f"{step}-Via-{parent}")
+
+    def rep(self, step: str, scope: Scope) -> str | None:
+        """The task standing for ``step`` in ``scope``'s DAG (``None``: outside it)."""
+        chain = self.lay.scope_of[step].chain()
+        if scope not in chain:
+            return None
+        position = chain.index(scope)
+        if position == len(chain) - 1:
+            return field_name(step)
+        return self.scope_task(chain[position + 1])
+
+    def succeeded(self, task: str) -> str:
+        """The ``depends`` term for "``task`` succeeded" (any variant of a split merge)."""
+        variants = next((self.via[s] for s in self.via if field_name(s) == task), None)
+        if not variants:
+            return f"{task}.Succeeded"
+        step = next(s for s in self.via if field_name(s) == task)
+        return "(" + " || ".join(f"{self.variant_task(step, p)}.Succeeded" for p in variants) + ")"
+
+    # -- edges --------------------------------------------------------------
+    def forward_previous(self, step: Step) -> list[str]:
+        """Parents of ``step`` except a recursion's back edge."""
+        return [p for p in step.previous if (p, step.name) not in self.lay.back_edges]
+
+    def _is_direct_switch(self, parent: str, step: str) -> bool:
+        scope = self.lay.scope_of[step]
+        return self.flow.step(parent).kind is StepKind.SWITCH and self.rep(parent, scope) == field_name(
+            parent
+        )
+
+    def _is_loop_exit(self, parent: str, step: str) -> bool:
+        holder = self.lay.scope_of[parent]
+        return holder.kind == "loop" and holder.latch == parent and step not in holder.members
+
+    def _needs_variants(self, step: Step) -> bool:
+        parents = self.forward_previous(step)
+        if step.is_join or len(parents) < 2:
+            return False
+        tricky = [
+            p for p in parents if self._is_direct_switch(p, step.name) or self._is_loop_exit(p, step.name)
+        ]
+        if tricky and step.kind in (StepKind.SWITCH, StepKind.FOREACH, StepKind.BRANCH):
+            raise ShapeError(
+                step.name,
+                "a split or switch step where a switch case meets other paths",
+                "add a step before it",
+            )
+        if (
+            tricky
+            and self.lay.scope_of[step.name].anchor == step.name
+            and self.lay.scope_of[step.name].kind == "loop"
+        ):
+            raise ShapeError(
+                step.name, "a recursion entered where a switch case meets other paths", "add a step before it"
+            )
+        return bool(tricky)
+
+    def incoming(self, task: str, scope: Scope, members: list[str]) -> list[Edge]:
+        """Edges into ``members`` from other tasks of ``scope``'s DAG."""
+        edges = []
+        for name in members:
+            for prev in self.forward_previous(self.flow.step(name)):
+                source_task = self.rep(prev, scope)
+                if source_task is not None and source_task != task:
+                    edges.append(Edge(source_task, prev, name))
+        return edges
+
+    def depends(self, target: Step | None, edges: list[Edge]) -> dict[str, str]:
+        """``depends`` and, after a switch, ``when`` for a task with these incoming edges."""
+        sources = sorted({e.source_task for e in edges})
+        if not sources:
+            return {}
+        out: dict[str, str] = {}
+        for edge in edges:
+            if self.flow.step(edge.source).kind is not StepKind.SWITCH:
+                continue
+            if edge.source_task == field_name(edge.source):
+                assert len(edges) == 1, edge
+                switch = tag(f"tasks.{edge.source_task}.outputs.parameters.switch")
+                out["when"] = f"'{switch}' == '{edge.target}'"
+            elif len(self.forward_next(self.flow.step(edge.source))) > 1:
+                raise ShapeError(
+                    edge.source, "a recursion with several ways out", "leave the loop through one case"
+                )
+        joiner = " && " if (target is not None and target.is_join) else " || "
+        parts = [self.succeeded(s) for s in sources]
+        out["depends"] = parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+        return dict(sorted(out.items()))
+
+    def forward_next(self, step: Step) -> list[str]:
+        """Successors of ``step`` except a recursion's back edge."""
+        return [n for n in step.next if (step.name, n) not in self.lay.back_edges]
+
+    # -- input paths --------------------------------------------------------
+    def input_paths(self, step: Step, scope: Scope, only: str | None = None) -> str:
+        """The ``--input-paths`` value of ``step`` seen from ``scope`` (``only``: one parent)."""
+        previous = [only] if only else self.forward_previous(step)
+        optional = "?" if (len(previous) > 1 and not step.is_join) else ""
+        entries = []
+        for prev in previous:
+            holder = self.lay.scope_of[prev]
+            if scope in holder.chain() and holder is not scope:
+                entries.append(self._nested_path(prev, holder, scope, step))
+            else:
+                entries.append(f"{prev}/{self.task_id(holder)}{optional}")
+        return ",".join(entries)
+
+    def _nested_path(self, prev: str, holder: Scope, scope: Scope, step: Step) -> str:
+        chain = holder.chain()
+        child = chain[chain.index(scope) + 1]
+        if child is not holder:
+            raise ShapeError(
+                step.name, f"a transition from {prev!r} that leaves two constructs at once", "add a step"
+            )
+        if child.kind == "foreach":
+            return f"{prev}/{self.task_id(scope)}-*"
+        if prev != child.latch:
+            raise ShapeError(
+                prev, "a loop left from a step other than its switch", "leave the loop from the switch"
+            )
+        return f"{prev}/{tag(f'tasks.{self.scope_task(child)}.outputs.parameters.last-id')}"

@@ -1,0 +1,141 @@
+"""A small interpreter of the DAG subset flowc emits, to check what would run on Argo.
+
+It follows Argo's rules for what flowc uses: ``depends`` over
+``.Succeeded`` (evaluated once every task it names is finished; false →
+Omitted), ``when`` (false → Skipped), ``withSequence``, nested DAG
+templates, ``{{...}}`` references (strict: an unresolvable one is an error,
+as in Argo 3.7.11+/4.0.2+), the ``asInt(...) + 1`` expression and DAG
+outputs with a default.  Container templates are not run: an *oracle*
+decides their outputs (foreach width, switch case) and every call is
+recorded as the shim would see it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: (step, task id) → (cardinality, chosen switch case step)
+Oracle = Callable[[str, str], tuple[int, str]]
+
+
+@dataclass
+class Call:
+    """One container run: what the shim would be asked to do."""
+
+    step: str
+    task_id: str
+    input_paths: str
+    split: list[int]
+    cardinality: int
+    switch: str
+
+
+class Unresolved(Exception):
+    """A ``{{...}}`` reference Argo could not resolve."""
+
+
+_REF = re.compile(r"\{\{(.*?)\}\}")
+_EXPR = re.compile(r"^=asInt\(inputs\.parameters\.(\w+)\) \+ 1$")
+
+
+def substitute(text: str, scope: dict[str, str]) -> str:
+    def one(match: re.Match[str]) -> str:
+        key = match.group(1).strip()
+        expr = _EXPR.match(key)
+        if expr:
+            return str(int(scope[f"inputs.parameters.{expr.group(1)}"]) + 1)
+        if key not in scope:
+            raise Unresolved(key)
+        return scope[key]
+
+    return _REF.sub(one, text)
+
+
+def _truth(expression: str) -> bool:
+    python = expression.replace("&&", " and ").replace("||", " or ")
+    return bool(eval(python, {"__builtins__": {}}, {}))
+
+
+class Simulator:
+    """Runs a WorkflowTemplate's ``main`` DAG against an oracle."""
+
+    def __init__(self, document: dict[str, Any], oracle: Oracle) -> None:
+        self.templates = {t["name"]: t for t in document["spec"]["templates"]}
+        self.oracle = oracle
+        self.calls: list[Call] = []
+        self.depth = 0
+
+    def run(self) -> list[Call]:
+        self.template("main", {})
+        return self.calls
+
+    def template(self, name: str, inputs: dict[str, str]) -> dict[str, str]:
+        tmpl = self.templates[name]
+        declared = [p["name"] for p in tmpl.get("inputs", {}).get("parameters", [])]
+        assert sorted(declared) == sorted(inputs), (name, declared, inputs)
+        if "container" in tmpl:
+            return self.container(tmpl, inputs)
+        self.depth += 1
+        assert self.depth < 100, "Argo's template stack depth exceeded"
+        scope = {f"inputs.parameters.{k}": v for k, v in inputs.items()}
+        status = self.dag(tmpl["dag"]["tasks"], scope)
+        self.depth -= 1
+        outputs = {}
+        for param in tmpl.get("outputs", {}).get("parameters", []):
+            source = param["valueFrom"]
+            try:
+                outputs[param["name"]] = substitute(source["parameter"], scope)
+            except Unresolved:
+                outputs[param["name"]] = substitute(source["default"], scope)
+        assert "Failed" not in status.values()
+        return outputs
+
+    def container(self, tmpl: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:
+        if tmpl["name"] == "recursion-limit":
+            raise AssertionError(f"recursion bound reached at {inputs['step']}")
+        split = [int(inputs[k]) for k in sorted(inputs) if re.fullmatch(r"i\d+", k)]
+        cardinality, switch = self.oracle(inputs["step"], inputs["task-id"])
+        call = Call(
+            inputs["step"], inputs["task-id"], inputs.get("input-paths", ""), split, cardinality, switch
+        )
+        self.calls.append(call)
+        return {"cardinality": str(cardinality), "switch": switch}
+
+    def dag(self, tasks: list[dict[str, Any]], scope: dict[str, str]) -> dict[str, str]:
+        status: dict[str, str] = {}
+        pending = list(tasks)
+        while pending:
+            ready = [t for t in pending if all(d in status for d in self._deps(t))]
+            assert ready, f"deadlock: {[t['name'] for t in pending]}"
+            for task in ready:
+                pending.remove(task)
+                status[task["name"]] = self.task(task, scope, status)
+        return status
+
+    @staticmethod
+    def _deps(task: dict[str, Any]) -> list[str]:
+        return re.findall(r"([A-Za-z0-9-]+)\.Succeeded", task.get("depends", ""))
+
+    def task(self, task: dict[str, Any], scope: dict[str, str], status: dict[str, str]) -> str:
+        depends = task.get("depends")
+        if depends:
+            expression = re.sub(
+                r"([A-Za-z0-9-]+)\.Succeeded", lambda m: str(status[m.group(1)] == "Succeeded"), depends
+            )
+            if not _truth(expression):
+                return "Omitted"
+        if "when" in task and not _truth(substitute(task["when"], scope)):
+            return "Skipped"
+        args = {p["name"]: p["value"] for p in task.get("arguments", {}).get("parameters", [])}
+        items = [None]
+        if "withSequence" in task:
+            items = list(range(int(substitute(task["withSequence"]["count"], scope))))
+        for item in items:
+            local = dict(scope) if item is None else {**scope, "item": str(item)}
+            outputs = self.template(task["template"], {k: substitute(v, local) for k, v in args.items()})
+            for key, value in outputs.items():
+                scope[f"tasks.{task['name']}.outputs.parameters.{key}"] = value
+        return "Succeeded"

@@ -1,0 +1,189 @@
+"""What would run on Argo: every shape executes each step with the right parents.
+
+The emitted WorkflowTemplate is interpreted by tests/argo_sim.py with an
+oracle choosing foreach widths and switch cases; every shim call is then
+checked against the flow: its input paths resolve the way the shim resolves
+them, name real parents, and a merge names the parent that actually led to
+it (Metaflow issues #3230 and #3334).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import flowgen
+import yaml
+from argo_sim import Call, Simulator
+from flowc.backends.argo import emit
+from flowc.backends.argo.scopes import back_edges
+from flowc.backends.base import CompileOptions
+from flowc.transpile import Flow, StepKind, analyze_source
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+OPTIONS = CompileOptions(
+    datastore="s3://b/flowc", package_url="s3://b/p.tgz", package_sha256="0" * 64, flow_file="flow.py"
+)
+
+
+def _pick(seed: int, *parts: str) -> int:
+    return int(hashlib.sha256(":".join([str(seed), *parts]).encode()).hexdigest()[:8], 16)
+
+
+def oracle(flow: Flow, seed: int):  # type: ignore[no-untyped-def]
+    back = back_edges(flow)
+
+    def decide(step: str, task_id: str) -> tuple[int, str]:
+        node = flow.step(step)
+        width = 1 + _pick(seed, step, task_id) % 3 if node.kind is StepKind.FOREACH else 0
+        if node.kind is not StepKind.SWITCH:
+            return width, ""
+        again = [t for t in node.next if (step, t) in back]
+        onward = [t for t in node.next if (step, t) not in back]
+        if again:
+            rounds = _pick(seed, step, task_id.split(".")[0]) % 3
+            done = int(task_id.split(".")[1]) if "." in task_id else 0
+            return 0, again[0] if done < rounds else onward[0]
+        return 0, onward[_pick(seed, step, task_id) % len(onward)]
+
+    return decide
+
+
+def run(source: str, seed: int) -> tuple[Flow, list[Call]]:
+    analysis = analyze_source(source, "flow.py")
+    assert analysis.flow is not None and not analysis.errors, [p.format() for p in analysis.problems]
+    flow = analysis.flow
+    document = yaml.safe_load(emit(flow, OPTIONS)[0].text)
+    return flow, Simulator(document, oracle(flow, seed)).run()
+
+
+def resolve(entry: str, calls: dict[tuple[str, str], Call]) -> list[Call]:
+    step, _, task = entry.rstrip("?").partition("/")
+    if task.endswith("*"):
+        prefix = task[:-1]
+        found = [
+            c
+            for (s, t), c in calls.items()
+            if s == step and re.fullmatch(re.escape(prefix) + r"\d+(\.\d+)?", t)
+        ]
+        latest: dict[int, Call] = {}
+        for call in found:
+            index = int(call.task_id[len(prefix) :].split(".")[0])
+            if index not in latest or len(call.task_id) >= len(latest[index].task_id):
+                latest[index] = call
+        assert sorted(latest) == list(range(len(latest))), entry
+        return [latest[i] for i in sorted(latest)]
+    call = calls.get((step, task))
+    assert call is not None or entry.endswith("?"), f"required input {entry} never ran"
+    return [call] if call else []
+
+
+def check(flow: Flow, calls: list[Call]) -> None:
+    index = {(c.step, c.task_id): c for c in calls}
+    assert len(index) == len(calls), "a task id ran twice"
+    assert [c.step for c in calls].count(flow.end) == 1, "the end step did not run exactly once"
+    for call in calls:
+        step = flow.step(call.step)
+        if not call.input_paths:
+            assert call.step == flow.start
+            continue
+        parents = [p for entry in call.input_paths.split(",") for p in resolve(entry, index)]
+        assert parents, call
+        assert {p.step for p in parents} <= set(step.previous), (call, parents)
+        if step.is_join:
+            continue
+        assert len(parents) == 1, f"{call.step} {call.task_id} got {len(parents)} parents"
+        parent = parents[0]
+        if flow.step(parent.step).kind is StepKind.SWITCH:
+            assert parent.switch == call.step, f"{call.step} names {parent.step}, which chose {parent.switch}"
+    for call in calls:
+        if flow.step(call.step).kind is StepKind.FOREACH:
+            heads = flow.step(call.step).next
+            body = {
+                c.task_id.split(".")[0]
+                for c in calls
+                if c.step in heads and c.task_id.startswith(call.task_id + "-")
+            }
+            assert len(body) == call.cardinality, (
+                f"{call.step} {call.task_id}: {len(body)} of {call.cardinality}"
+            )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flowgen.flows(max_steps=20), st.integers(0, 1000))
+def test_random_flows_run_every_step_with_the_right_parents(source: str, seed: int) -> None:
+    flow, calls = run(source, seed)
+    check(flow, calls)
+
+
+def test_seeded_flows_run() -> None:
+    for seed in range(80):
+        flow, calls = run(flowgen.generate(seed), seed)
+        check(flow, calls)
+
+
+CHAINED_SKIPS = """
+from flowc import FlowSpec, step
+
+
+class ChainSkip(FlowSpec):
+    @step
+    def start(self):
+        self.route = "step2"
+        self.next({"end": self.end, "step2": self.step2}, condition="route")
+
+    @step
+    def step2(self):
+        self.route = "step3"
+        self.next({"end": self.end, "step3": self.step3}, condition="route")
+
+    @step
+    def step3(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+LOOP_IN_A_CASE = """
+from flowc import FlowSpec, step
+
+
+class LoopCase(FlowSpec):
+    @step
+    def start(self):
+        self.route = "b"
+        self.next({"a": self.merge, "b": self.spin}, condition="route")
+
+    @step
+    def spin(self):
+        self.status = "done"
+        self.next({"again": self.spin, "done": self.merge}, condition="status")
+
+    @step
+    def merge(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_chained_conditional_skips_name_the_real_parent() -> None:
+    """Metaflow #3230: start → step2 → end must give end the parent step2, not start."""
+    for seed in range(30):
+        flow, calls = run(CHAINED_SKIPS, seed)
+        check(flow, calls)
+
+
+def test_loop_inside_a_case_meets_the_other_case() -> None:
+    """Metaflow #3334: the merge after a switch whose case loops waits for either path."""
+    seen = set()
+    for seed in range(30):
+        flow, calls = run(LOOP_IN_A_CASE, seed)
+        check(flow, calls)
+        seen.add(tuple(c.step for c in calls))
+    assert len(seen) > 1
