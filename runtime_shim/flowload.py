@@ -31,14 +31,22 @@ def metaflow_alias() -> types.ModuleType:
 
 
 def install_metaflow_alias() -> None:
-    """Make ``import metaflow`` (and ``metaflow.cards`` when available) resolve to flowc."""
+    """Make ``import metaflow`` and ``metaflow.cards`` resolve to flowc.
+
+    ``metaflow.cards`` is a proxy that imports ``flowc.runtime_shim.cards``
+    on first use, so tasks of flows without cards do not pay for it.
+    """
     module = metaflow_alias()
-    sys.modules["metaflow"] = module
-    try:
-        from flowc.runtime_shim import cards
-    except ImportError:
-        return
+    cards = types.ModuleType("metaflow.cards", "flowc.runtime_shim.cards, loaded on first use.")
+
+    def load(name: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module("flowc.runtime_shim.cards"), name)
+
+    cards.__getattr__ = load  # type: ignore[method-assign]
     module.cards = cards  # type: ignore[attr-defined]
+    sys.modules["metaflow"] = module
     sys.modules["metaflow.cards"] = cards
 
 
