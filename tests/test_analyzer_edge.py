@@ -95,3 +95,35 @@ def test_crlf_keeps_positions() -> None:
     assert [(p.rule, p.span.line, p.span.column) for p in crlf] == [
         (p.rule, p.span.line, p.span.column) for p in lf
     ]
+
+
+_UNICODE_LINE = """from flowc import FlowSpec, step
+
+
+class UnicodeFlow(FlowSpec):
+    @step
+    def start(self):
+        self.note = "café ✓"; self.next(self.end)
+        self.done = True
+
+    @step
+    def end(self):
+        self.note = "naïve"; self.next("start")
+"""
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    problems = analyze_source(_UNICODE_LINE).problems
+    found = {(p.rule, p.span.line, p.span.column) for p in problems}
+    line7 = _UNICODE_LINE.split("\n")[6]
+    line12 = _UNICODE_LINE.split("\n")[11]
+    assert ("FLC109", 7, line7.index("self.next") + 1) in found
+    assert ("FLC112", 12, line12.index("self.next") + 1) in found
+
+
+def test_form_feed_inside_a_line_keeps_line_numbers() -> None:
+    text = BASE.replace("class LinearEtlFlow", "X = 1  # \x0c page break\n\n\nclass LinearEtlFlow", 1)
+    text = text.replace(FIRST_STEP, "@retry(times='x')\n    " + FIRST_STEP, 1)
+    (problem,) = analyze_source(text).problems
+    line = text.split("\n").index("    @retry(times='x')") + 1
+    assert (problem.rule, problem.span.line, problem.span.column) == ("FLC303", line, 18)

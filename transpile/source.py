@@ -10,6 +10,7 @@ computes libcst positions inside one statement at a time, only when asked.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -63,12 +64,23 @@ class Locator:
         """Record where each statement of a block starts (pairs them by order)."""
         for (small, line_stmt), a in zip(small_statements(cst_block), ast_block, strict=False):  # type: ignore[arg-type]
             # Like libcst, ast puts a decorated def or class at its keyword.
-            position = (a.lineno, a.col_offset)
+            position = (a.lineno, self.char_column(a.lineno, a.col_offset))
             self._anchors.setdefault(id(line_stmt), position)
             self._anchors.setdefault(id(small), position)
             self._ast_nodes[id(small)] = a
             if isinstance(small, cst.Expr):
                 self._anchors.setdefault(id(small.value), position)
+
+    def char_column(self, line: int, byte_offset: int) -> int:
+        """The 0-based character column of an ``ast`` offset (which counts UTF-8 bytes)."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+    def ast_span(self, node: ast.expr | ast.stmt) -> Span:
+        """Where an ``ast`` node starts."""
+        return Span(self.path, node.lineno, self.char_column(node.lineno, node.col_offset) + 1)
 
     def statement_span(self, stmt: cst.CSTNode) -> Span:
         """Where an anchored statement starts."""
@@ -105,9 +117,13 @@ class Locator:
         for decorator, twin_decorator in zip(owner.decorators, twin.decorator_list, strict=False):
             if node is decorator:
                 # ast points at the expression after "@".
-                return Span(self.path, twin_decorator.lineno, twin_decorator.col_offset)
+                return Span(
+                    self.path,
+                    twin_decorator.lineno,
+                    self.char_column(twin_decorator.lineno, twin_decorator.col_offset),
+                )
         if id(owner.body) not in self._anchors and isinstance(owner.body, cst.IndentedBlock):
-            self._anchors[id(owner.body)] = (twin.lineno, twin.col_offset)
+            self._anchors[id(owner.body)] = (twin.lineno, self.char_column(twin.lineno, twin.col_offset))
             self.anchor_block(owner.body.body, twin.body)
         if id(node) in self._anchors:
             return self.statement_span(node)
@@ -129,6 +145,9 @@ class Locator:
         return found if found >= 0 else sub_col + indent
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     """Parse ``text`` with libcst and build its locator.
 
@@ -137,6 +156,8 @@ def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     """
     tree = ast.parse(text, filename=path)
     module = cst.parse_module(text)
-    locator = Locator(path, module, tree, text.splitlines())
+    # Only these end a line for Python; str.splitlines() also splits on form
+    # feeds and other characters that may sit inside a line.
+    locator = Locator(path, module, tree, _NEWLINE.split(text))
     locator.anchor_block(module.body, tree.body)
     return module, locator

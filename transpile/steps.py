@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 from dataclasses import dataclass, field
 
@@ -92,25 +93,28 @@ def _check_signature(ctx: Context, node: cst.FunctionDef) -> int:
     return count
 
 
-class _NextFinder(cst.CSTVisitor):
-    """Finds ``self.next(...)`` calls, not descending into nested scopes."""
+def _next_calls(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
+    """``self.next(...)`` calls in a step's body, not in nested scopes.
 
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        if is_self_next(node):
-            self.calls.append(node)
-        return True
+    Walks the ``ast`` twin: libcst's visitor rebuilds every node it visits
+    and would dominate the analysis time of large flows.
+    """
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "next"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+        ):
+            calls.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
 
 
 def is_self_next(node: cst.CSTNode) -> bool:
@@ -140,21 +144,24 @@ def _tail_statement(node: cst.FunctionDef) -> cst.CSTNode | None:
 
 def _read_transition(ctx: Context, raw: RawStep) -> None:
     node = raw.node
-    finder = _NextFinder()
-    node.body.visit(finder)
-    tail = _tail_statement(node)
-    tail_call = tail.value if isinstance(tail, cst.Expr) and is_self_next(tail.value) else None
-    for call in finder.calls:
-        if call is tail_call:
+    twin = ctx.locator.ast_node(node)
+    # Every def in a class body has its ast twin (see Locator.anchor_block).
+    twin_def = twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    last = twin_def.body[-1] if twin_def else None
+    ast_tail = last.value if isinstance(last, ast.Expr) else None
+    for call in _next_calls(twin_def) if twin_def else []:
+        if call is ast_tail:
             continue
         ctx.report(
             "FLC109",
-            call,
-            node,
+            ctx.locator.ast_span(call),
+            None,
             f"step {raw.name!r} calls self.next() before its last statement",
             "call self.next() exactly once, as the last statement; use a switch for conditional transitions",
         )
         raw.invalid_next = True
+    tail = _tail_statement(node)
+    tail_call = tail.value if isinstance(tail, cst.Expr) and is_self_next(tail.value) else None
     if tail_call is None:
         return
     assert isinstance(tail_call, cst.Call)
