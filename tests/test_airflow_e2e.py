@@ -33,6 +33,101 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
 }
 
 
+#: Flows beyond the examples: shapes only the Airflow target has special machinery for.
+EXTRA_FLOWS = {
+    "switch_in_foreach": '''
+from flowc import FlowSpec, step
+
+
+class RouteItemsFlow(FlowSpec):
+    """Each item takes its own path: a switch inside a foreach, one case two steps long."""
+
+    @step
+    def start(self):
+        self.items = [3, 10, 4, 15]
+        self.next(self.classify, foreach="items")
+
+    @step
+    def classify(self):
+        self.value = self.input
+        self.size = "big" if self.value > 5 else "small"
+        self.next({"big": self.shrink, "small": self.grow}, condition="size")
+
+    @step
+    def shrink(self):
+        self.result = self.value // 2
+        self.next(self.check)
+
+    @step
+    def check(self):
+        self.ok = self.result < 10
+        self.next(self.collect)
+
+    @step
+    def grow(self):
+        self.result = self.value * 3
+        self.next(self.collect)
+
+    @step
+    def collect(self):
+        self.line = f"{self.value}->{self.result}"
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.lines = [i.line for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.lines)
+''',
+    "recursion_in_foreach": '''
+from flowc import FlowSpec, step
+
+
+class LoopPerItemFlow(FlowSpec):
+    """Each item halves itself until it is small: a recursive step inside a foreach."""
+
+    @step
+    def start(self):
+        self.items = [40, 3, 17]
+        self.next(self.prepare, foreach="items")
+
+    @step
+    def prepare(self):
+        self.value = self.input
+        self.rounds = 0
+        self.next(self.halve)
+
+    @step
+    def halve(self):
+        if self.value > 5:
+            self.value //= 2
+            self.rounds += 1
+        self.state = "again" if self.value > 5 else "small"
+        self.next({"again": self.halve, "small": self.done}, condition="state")
+
+    @step
+    def done(self):
+        self.line = f"{self.value} after {self.rounds}"
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.lines = [i.line for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.lines)
+''',
+}
+
+#: Extra ``flowc compile`` arguments per case (fewer unrolled iterations run faster).
+COMPILE_ARGS = {"recursion_in_foreach": ["--set", "max_iterations=4"]}
+
+
 def flowc(*args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "flowc.cli", *args], capture_output=True, text=True, check=False, cwd=ROOT
@@ -57,7 +152,7 @@ def s3_root(s3_server: SeaweedFS, s3_env: dict[str, str], request: pytest.Fixtur
     return f"s3://{s3_server.bucket}/airflow-e2e/{request.node.callspec.id}"
 
 
-@pytest.mark.parametrize("example", sorted(CASES))
+@pytest.mark.parametrize("example", sorted(CASES) + sorted(EXTRA_FLOWS))
 def test_dag_run_matches_local_run(
     example: str,
     airflow: AirflowEnv,
@@ -65,8 +160,12 @@ def test_dag_run_matches_local_run(
     s3_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
-    conf, params = CASES[example]
+    conf, params = CASES.get(example, ({}, []))
     source = f"examples/{example}.py"
+    if example in EXTRA_FLOWS:
+        source = str(tmp_path / "flows" / f"{example}.py")
+        Path(source).parent.mkdir()
+        Path(source).write_text(EXTRA_FLOWS[example])
     flowc("push", source, "--datastore", s3_root)
     dags = tmp_path / "dags"
     flowc(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from flowc.backends.airflow.dagfile import render_file, template_values
+from flowc.backends.airflow.guards import compute_guards
 from flowc.backends.airflow.limits import check_key, check_width
+from flowc.backends.airflow.literal import py_block
 from flowc.backends.airflow.plan import Plan, RunTask, SplitsTask, SwitchTask, build_plan
 from flowc.backends.airflow.render import Renderer
 from flowc.backends.airflow.support import Settings, parse_settings, unsupported_constructs
@@ -25,12 +27,16 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     settings, problems = parse_settings(flow, options)
     problems += unsupported_constructs(flow, settings)
     kubernetes = settings.operator == "kubernetes"
-    plan = build_plan(flow, settings.max_iterations, kubernetes)
+    guards = compute_guards(flow)
+    plan = build_plan(flow, settings.max_iterations, kubernetes, guards)
     problems += limit_problems(flow, plan, settings)
     if problems:
         raise CompileError(problems)
     body = Renderer(flow, plan, kubernetes, options.image, settings.namespace).body()
-    values = template_values(flow, options, settings, plan, _command(options), body)
+    values = template_values(flow, options, settings, plan, _command(options, bool(plan.guards)), body)
+    values["guards"] = py_block(
+        {k: [m, [list(e) for e in entries]] for k, (m, entries) in plan.guards.items()}
+    )
     return [Document(dag_filename(flow), render_file(values))]
 
 
@@ -54,11 +60,28 @@ def limit_problems(flow: Flow, plan: Plan, settings: Settings) -> list[Problem]:
     return [p for p in found if p is not None]
 
 
-def _command(options: CompileOptions) -> list[str]:
+#: Run before the bootstrap in pods of flows with guards: an inactive task only
+#: pushes its marker (the last argument) as its XCom.
+INACTIVE_PREFIX = """\
+import sys
+if sys.argv[-2:-1] == ["--flowc-airflow-inactive"]:
+    import os
+    os.makedirs("/airflow/xcom", exist_ok=True)
+    with open("/airflow/xcom/return.json", "w") as handle:
+        handle.write(sys.argv[-1])
+    sys.exit(0)
+"""
+
+
+def _command(options: CompileOptions, guarded: bool) -> list[str]:
     """The bootstrap part of the pod command (without the shim arguments)."""
     from flowc.runtime_shim.bootstrap import bootstrap_command
 
-    return bootstrap_command(options.package_url, options.package_sha256, ["task"])[:-1]
+    command = bootstrap_command(options.package_url, options.package_sha256, ["task"])[:-1]
+    assert command[1] == "-c", command
+    if guarded:
+        command[2] = INACTIVE_PREFIX + command[2]
+    return command
 
 
 __all__ = ["emit"]

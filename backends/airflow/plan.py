@@ -8,10 +8,11 @@ Design (see docs/airflow.md):
   of its children (``[[0], [1]]``, or ``[[0, 0], [0, 1], [1, 0]]`` when
   nested).  Every step of the body, and the join of an inner foreach, is
   mapped over the list of its innermost enclosing foreach.
-- A switch step is followed by a ``<step>-switch`` branch task that follows
+- A switch step outside any foreach is followed by a ``<step>-switch`` branch task that follows
   the case the shim chose.  A case step that has other parents too is
   reached through an empty relay ``<switch>-to-<case>``, so that skipping
   one branch never skips a step another path still needs.
+- Inside a foreach, a switch's case steps are guarded instead (guards.py).
 - A recursive step (a switch case back to itself) is unrolled
   ``max_iterations`` times: ``train``, ``train-iter-1``, ...; each
   iteration's switch task continues the loop or leaves it through a relay.
@@ -24,6 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flowc.transpile.ir import Flow, Step, StepKind
+
+#: task or step → ("any" | "all", [(parent task, "case" | "path"), ...]); see guards.py.
+Guards = dict[str, tuple[str, list[tuple[str, str]]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,8 @@ class Plan:
     inputs: dict[str, list[str]]
     #: Recursive step → task ids of its iterations, in order.
     loops: dict[str, list[str]]
+    #: Run task id → its guard (see guards.py), for tasks inside a foreach.
+    guards: Guards = field(default_factory=dict)
 
 
 @dataclass
@@ -174,8 +180,10 @@ def input_patterns(flow: Flow, step: Step) -> list[str]:
 class _Builder:
     """Walks the steps in order and lays out their tasks."""
 
-    def __init__(self, flow: Flow, max_iterations: int, entry_suffix: str) -> None:
+    def __init__(self, flow: Flow, max_iterations: int, entry_suffix: str, step_guards: Guards) -> None:
         self.flow = flow
+        self.step_guards = step_guards
+        self.guards: Guards = {}
         self.max_iterations = max_iterations
         self.entry_suffix = entry_suffix
         self.names = _Names()
@@ -193,7 +201,7 @@ class _Builder:
             else:
                 self._step(step)
         inputs = {s.name: input_patterns(self.flow, s) for s in self.flow.steps}
-        return Plan(tuple(self.nodes), inputs, self.loops)
+        return Plan(tuple(self.nodes), inputs, self.loops, self.guards)
 
     def _entry(self, task_id: str) -> str:
         return task_id + self.entry_suffix
@@ -213,7 +221,15 @@ class _Builder:
         mapped_over = self.splits[stack[-1]] if stack else None
         if iteration == 0:
             upstream = self._upstream(step, mapped_over)
-        rule = "NONE_FAILED_MIN_ONE_SUCCESS" if len(upstream) > 1 and not step.is_join else None
+        guard = self._guard(step, iteration)
+        if guard is not None:
+            self.guards[task_id] = guard
+            # It decides itself whether it runs; an empty expansion upstream must not skip it.
+            rule: str | None = "NONE_FAILED"
+        elif len(upstream) > 1 and not step.is_join:
+            rule = "NONE_FAILED_MIN_ONE_SUCCESS"
+        else:
+            rule = None
         task = RunTask(
             step=step.name,
             task_id=task_id,
@@ -228,6 +244,23 @@ class _Builder:
         self.nodes.append(task)
         return task
 
+    def _guard(self, step: Step, iteration: int) -> tuple[str, list[tuple[str, str]]] | None:
+        """The task's guard: its step's, with a recursive parent standing for all its iterations."""
+        if iteration:
+            return ("all", [(self.loops[step.name][iteration - 1], "case")])
+        guard = self.step_guards.get(step.name)
+        if guard is None:
+            return None
+        mode, entries = guard
+        expanded: list[tuple[str, str]] = []
+        for parent, kind in entries:
+            if parent in self.loops and parent != step.name:
+                expanded += [(task_id, "case") for task_id in self.loops[parent]]
+                mode = "any"
+            else:
+                expanded.append((parent, kind))
+        return (mode, expanded)
+
     def _step(self, step: Step) -> None:
         run = self._run(step, step.name, step.name, 0, [])
         if step.kind is StepKind.FOREACH:
@@ -237,7 +270,7 @@ class _Builder:
             self.nodes.append(splits)
             self.splits[step.name] = splits.var
             self.handles[(step.name, step.next[0])] = [splits.var]
-        elif step.kind is StepKind.SWITCH:
+        elif step.kind is StepKind.SWITCH and not self.flow.foreach_stack(step.name):
             self._switch(step, run, step.name, step.name, {})
         else:
             for child in step.next:
@@ -269,6 +302,17 @@ class _Builder:
         ids = [step.name] + [f"{step.name}-iter-{k}" for k in range(1, self.max_iterations)]
         self.loops[step.name] = ids
         upstream: list[str] = []
+        if self.flow.foreach_stack(step.name):
+            # Inside a foreach each iteration is guarded by the previous one's choice.
+            runs = []
+            for k, task_id in enumerate(ids):
+                base = step.name if k == 0 else f"{step.name}_iter{k}"
+                runs.append(self._run(step, task_id, base, k, upstream).var)
+                upstream = [runs[-1]]
+            for child in step.next:
+                if child != step.name:
+                    self.handles[(step.name, child)] = list(runs)
+            return
         for k, task_id in enumerate(ids):
             base = step.name if k == 0 else f"{step.name}_iter{k}"
             run = self._run(step, task_id, base, k, upstream)
@@ -276,6 +320,6 @@ class _Builder:
             upstream = [self._switch(step, run, task_id, base, follow)]
 
 
-def build_plan(flow: Flow, max_iterations: int, kubernetes: bool) -> Plan:
-    """Lay out ``flow`` as Airflow tasks."""
-    return _Builder(flow, max_iterations, "-args" if kubernetes else "").build()
+def build_plan(flow: Flow, max_iterations: int, kubernetes: bool, step_guards: Guards | None = None) -> Plan:
+    """Lay out ``flow`` as Airflow tasks; guarded steps decide at run time (see guards.py)."""
+    return _Builder(flow, max_iterations, "-args" if kubernetes else "", step_guards or {}).build()

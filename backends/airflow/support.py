@@ -178,16 +178,6 @@ def _step_problems(flow: Flow, step: Step, settings: Settings) -> list[Problem]:
                 what = f"@kubernetes({arg}=...) on step {step.name!r}"
                 hint = "supported: " + ", ".join(sorted(KUBERNETES_ARGS))
                 found.append(unsupported(TARGET, step, flow, what, hint))
-    if step.kind is StepKind.SWITCH and flow.foreach_stack(step.name):
-        found.append(
-            unsupported(
-                TARGET,
-                step,
-                flow,
-                f"a switch inside a foreach (step {step.name!r})",
-                "move the switch out of the foreach, or compute the choice inside one step",
-            )
-        )
     return found
 
 

@@ -36,9 +36,15 @@ INPUTS: dict[str, list[str]] = {
 #: Recursive step -> task ids of its unrolled iterations, in order.
 LOOPS: dict[str, list[str]] = {}
 
+#: Steps on the case paths of a switch inside a foreach: they run at a map index only
+#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
+#: merge, "all" otherwise.  See docs/airflow.md.
+GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+
 #: The container command: the flowc bootstrap fetches the code package, checks its
 #: sha256 and starts the shim.  literal() keeps Jinja away from every part except
 #: the attempt number, which Airflow renders for each try.
+INACTIVE_FLAG = "--flowc-airflow-inactive"
 COMMAND = [
     literal("python"),
     literal("-c"),
@@ -94,16 +100,17 @@ def _run_id(context: Any) -> str:
     return "airflow-" + re.sub(r"[^A-Za-z0-9_.-]", "_", context["run_id"])
 
 
-def _last_iteration(context: Any, step: str) -> str:
-    """The task id of the last iteration of recursive ``step`` that ran."""
+def _last_iteration(context: Any, step: str, map_index: int) -> str:
+    """The shim task id of the last iteration of recursive ``step`` that ran (at ``map_index``)."""
+    where = {"map_indexes": map_index} if map_index >= 0 else {}
     for task_id in reversed(LOOPS[step]):
-        output = context["ti"].xcom_pull(task_ids=task_id)
-        if output:
+        output = context["ti"].xcom_pull(task_ids=task_id, **where)
+        if output and not output.get("inactive"):
             return str(output["task_id"])
     raise RuntimeError(f"no iteration of step {step!r} succeeded")
 
 
-def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> str:
+def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> str:
     """The --input-paths value of one task."""
     if iteration:
         return f"{step}/{_task_id(split, iteration - 1)}"
@@ -111,9 +118,43 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> s
     paths = []
     for pattern in INPUTS[step]:
         name = pattern.split("/")[0]
-        last = _last_iteration(context, name) if "{last}" in pattern else ""
+        last = _last_iteration(context, name, map_index) if "{last}" in pattern else ""
         paths.append(pattern.format(t=own, parent=parent, last=last))
     return ",".join(paths)
+
+
+def _run_task(step: str, iteration: int) -> str:
+    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
+    return LOOPS[step][iteration] if step in LOOPS else step
+
+
+def _active(context: Any, task_id: str, map_index: int) -> bool:
+    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
+    mode, parents = GUARDS[task_id]
+    ran = []
+    for parent, kind in parents:
+        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
+        if not output or output.get("inactive"):
+            ran.append(False)
+            continue
+        chosen = (output.get("switch") or {}).get("next")
+        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
+            raise RuntimeError(
+                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
+                "recompile with a larger --set max_iterations=N"
+            )
+        ran.append(kind == "path" or chosen == _step_of(task_id))
+    return any(ran) if mode == "any" else all(ran)
+
+
+def _step_of(task_id: str) -> str:
+    """The step a run task id belongs to."""
+    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
+
+
+def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
+    """What a guarded task that does not run pushes instead of the shim's output."""
+    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
 
 
 def _param_text(kind: str, value: Any) -> str:
@@ -123,7 +164,7 @@ def _param_text(kind: str, value: Any) -> str:
     return json.dumps(value)
 
 
-def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> list[str]:
+def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> list[str]:
     """The shim's arguments for one task, after ``task --attempt N``."""
     args = [
         "--datastore", DATASTORE,
@@ -137,7 +178,7 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> lis
     ]
     for index in split:
         args += ["--split-index", str(index)]
-    inputs = _input_paths(context, step, split, iteration)
+    inputs = _input_paths(context, step, split, iteration, map_index)
     if inputs:
         args += ["--input-paths", inputs]
     if step == START_STEP:
@@ -153,11 +194,14 @@ def shim_arguments(step: str, splits: list[list[int]] | None = None, iteration: 
     """The pod arguments of a step: one list, or one list per foreach split."""
     context = get_current_context()
 
-    def one(split: list[int]) -> list[str]:
-        args = _shim_args(context, step, split, iteration)
+    def one(split: list[int], map_index: int) -> list[str]:
+        key = _run_task(step, iteration)
+        if key in GUARDS and not _active(context, key, map_index):
+            return [INACTIVE_FLAG, json.dumps(_inactive(step, split, iteration))]
+        args = _shim_args(context, step, split, iteration, map_index)
         return args + ["--output-json", "/airflow/xcom/return.json"]
 
-    return one([]) if splits is None else [one(split) for split in splits]
+    return one([], -1) if splits is None else [one(split, i) for i, split in enumerate(splits)]
 
 
 @task
@@ -166,7 +210,8 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
     children: list[list[int]] = []
     for output in [outputs] if isinstance(outputs, dict) else outputs:
         parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        children += [parent + [j] for j in range(output["foreach"]["cardinality"])]
+        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
+        children += [parent + [j] for j in range(cardinality)]
     if len(children) > MAX_MAP_LENGTH:
         raise ValueError(
             f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "

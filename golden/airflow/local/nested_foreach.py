@@ -45,6 +45,11 @@ INPUTS: dict[str, list[str]] = {
 #: Recursive step -> task ids of its unrolled iterations, in order.
 LOOPS: dict[str, list[str]] = {}
 
+#: Steps on the case paths of a switch inside a foreach: they run at a map index only
+#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
+#: merge, "all" otherwise.  See docs/airflow.md.
+GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+
 #: Step -> environment variables set with @environment.
 ENVIRONMENT: dict[str, dict[str, str]] = {}
 
@@ -60,16 +65,17 @@ def _run_id(context: Any) -> str:
     return "airflow-" + re.sub(r"[^A-Za-z0-9_.-]", "_", context["run_id"])
 
 
-def _last_iteration(context: Any, step: str) -> str:
-    """The task id of the last iteration of recursive ``step`` that ran."""
+def _last_iteration(context: Any, step: str, map_index: int) -> str:
+    """The shim task id of the last iteration of recursive ``step`` that ran (at ``map_index``)."""
+    where = {"map_indexes": map_index} if map_index >= 0 else {}
     for task_id in reversed(LOOPS[step]):
-        output = context["ti"].xcom_pull(task_ids=task_id)
-        if output:
+        output = context["ti"].xcom_pull(task_ids=task_id, **where)
+        if output and not output.get("inactive"):
             return str(output["task_id"])
     raise RuntimeError(f"no iteration of step {step!r} succeeded")
 
 
-def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> str:
+def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> str:
     """The --input-paths value of one task."""
     if iteration:
         return f"{step}/{_task_id(split, iteration - 1)}"
@@ -77,9 +83,43 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> s
     paths = []
     for pattern in INPUTS[step]:
         name = pattern.split("/")[0]
-        last = _last_iteration(context, name) if "{last}" in pattern else ""
+        last = _last_iteration(context, name, map_index) if "{last}" in pattern else ""
         paths.append(pattern.format(t=own, parent=parent, last=last))
     return ",".join(paths)
+
+
+def _run_task(step: str, iteration: int) -> str:
+    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
+    return LOOPS[step][iteration] if step in LOOPS else step
+
+
+def _active(context: Any, task_id: str, map_index: int) -> bool:
+    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
+    mode, parents = GUARDS[task_id]
+    ran = []
+    for parent, kind in parents:
+        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
+        if not output or output.get("inactive"):
+            ran.append(False)
+            continue
+        chosen = (output.get("switch") or {}).get("next")
+        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
+            raise RuntimeError(
+                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
+                "recompile with a larger --set max_iterations=N"
+            )
+        ran.append(kind == "path" or chosen == _step_of(task_id))
+    return any(ran) if mode == "any" else all(ran)
+
+
+def _step_of(task_id: str) -> str:
+    """The step a run task id belongs to."""
+    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
+
+
+def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
+    """What a guarded task that does not run pushes instead of the shim's output."""
+    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
 
 
 def _param_text(kind: str, value: Any) -> str:
@@ -89,7 +129,7 @@ def _param_text(kind: str, value: Any) -> str:
     return json.dumps(value)
 
 
-def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> list[str]:
+def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> list[str]:
     """The shim's arguments for one task, after ``task --attempt N``."""
     args = [
         "--datastore", DATASTORE,
@@ -103,7 +143,7 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> lis
     ]
     for index in split:
         args += ["--split-index", str(index)]
-    inputs = _input_paths(context, step, split, iteration)
+    inputs = _input_paths(context, step, split, iteration, map_index)
     if inputs:
         args += ["--input-paths", inputs]
     if step == START_STEP:
@@ -118,9 +158,13 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> lis
 def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> dict[str, Any]:
     """Run one task with the shim on this worker, as an argument vector (no shell)."""
     context = get_current_context()
+    key = _run_task(step, iteration)
+    if key in GUARDS and not _active(context, key, context["ti"].map_index):
+        print(f"step {step!r} is not on the path taken at this foreach index")
+        return _inactive(step, split or [], iteration)
     attempt = str(context["ti"].try_number - 1)
     argv = [PYTHON or sys.executable, "-m", "flowc.runtime_shim", "task", "--attempt", attempt]
-    argv += _shim_args(context, step, split or [], iteration)
+    argv += _shim_args(context, step, split or [], iteration, context["ti"].map_index)
     output = None
     env = {**os.environ, **ENVIRONMENT.get(step, {})}
     with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env) as process:
@@ -142,7 +186,8 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
     children: list[list[int]] = []
     for output in [outputs] if isinstance(outputs, dict) else outputs:
         parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        children += [parent + [j] for j in range(output["foreach"]["cardinality"])]
+        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
+        children += [parent + [j] for j in range(cardinality)]
     if len(children) > MAX_MAP_LENGTH:
         raise ValueError(
             f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "

@@ -46,6 +46,31 @@ LOOPS: dict[str, list[str]] = {
     "train": ["train", "train-iter-1", "train-iter-2", "train-iter-3", "train-iter-4", "train-iter-5", "train-iter-6", "train-iter-7", "train-iter-8", "train-iter-9", "train-iter-10", "train-iter-11", "train-iter-12", "train-iter-13", "train-iter-14", "train-iter-15", "train-iter-16", "train-iter-17", "train-iter-18", "train-iter-19"],
 }
 
+#: Steps on the case paths of a switch inside a foreach: they run at a map index only
+#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
+#: merge, "all" otherwise.  See docs/airflow.md.
+GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "train-iter-1": ["all", [["train", "case"]]],
+    "train-iter-2": ["all", [["train-iter-1", "case"]]],
+    "train-iter-3": ["all", [["train-iter-2", "case"]]],
+    "train-iter-4": ["all", [["train-iter-3", "case"]]],
+    "train-iter-5": ["all", [["train-iter-4", "case"]]],
+    "train-iter-6": ["all", [["train-iter-5", "case"]]],
+    "train-iter-7": ["all", [["train-iter-6", "case"]]],
+    "train-iter-8": ["all", [["train-iter-7", "case"]]],
+    "train-iter-9": ["all", [["train-iter-8", "case"]]],
+    "train-iter-10": ["all", [["train-iter-9", "case"]]],
+    "train-iter-11": ["all", [["train-iter-10", "case"]]],
+    "train-iter-12": ["all", [["train-iter-11", "case"]]],
+    "train-iter-13": ["all", [["train-iter-12", "case"]]],
+    "train-iter-14": ["all", [["train-iter-13", "case"]]],
+    "train-iter-15": ["all", [["train-iter-14", "case"]]],
+    "train-iter-16": ["all", [["train-iter-15", "case"]]],
+    "train-iter-17": ["all", [["train-iter-16", "case"]]],
+    "train-iter-18": ["all", [["train-iter-17", "case"]]],
+    "train-iter-19": ["all", [["train-iter-18", "case"]]],
+}
+
 #: Step -> environment variables set with @environment.
 ENVIRONMENT: dict[str, dict[str, str]] = {}
 
@@ -61,16 +86,17 @@ def _run_id(context: Any) -> str:
     return "airflow-" + re.sub(r"[^A-Za-z0-9_.-]", "_", context["run_id"])
 
 
-def _last_iteration(context: Any, step: str) -> str:
-    """The task id of the last iteration of recursive ``step`` that ran."""
+def _last_iteration(context: Any, step: str, map_index: int) -> str:
+    """The shim task id of the last iteration of recursive ``step`` that ran (at ``map_index``)."""
+    where = {"map_indexes": map_index} if map_index >= 0 else {}
     for task_id in reversed(LOOPS[step]):
-        output = context["ti"].xcom_pull(task_ids=task_id)
-        if output:
+        output = context["ti"].xcom_pull(task_ids=task_id, **where)
+        if output and not output.get("inactive"):
             return str(output["task_id"])
     raise RuntimeError(f"no iteration of step {step!r} succeeded")
 
 
-def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> str:
+def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> str:
     """The --input-paths value of one task."""
     if iteration:
         return f"{step}/{_task_id(split, iteration - 1)}"
@@ -78,9 +104,43 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int) -> s
     paths = []
     for pattern in INPUTS[step]:
         name = pattern.split("/")[0]
-        last = _last_iteration(context, name) if "{last}" in pattern else ""
+        last = _last_iteration(context, name, map_index) if "{last}" in pattern else ""
         paths.append(pattern.format(t=own, parent=parent, last=last))
     return ",".join(paths)
+
+
+def _run_task(step: str, iteration: int) -> str:
+    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
+    return LOOPS[step][iteration] if step in LOOPS else step
+
+
+def _active(context: Any, task_id: str, map_index: int) -> bool:
+    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
+    mode, parents = GUARDS[task_id]
+    ran = []
+    for parent, kind in parents:
+        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
+        if not output or output.get("inactive"):
+            ran.append(False)
+            continue
+        chosen = (output.get("switch") or {}).get("next")
+        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
+            raise RuntimeError(
+                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
+                "recompile with a larger --set max_iterations=N"
+            )
+        ran.append(kind == "path" or chosen == _step_of(task_id))
+    return any(ran) if mode == "any" else all(ran)
+
+
+def _step_of(task_id: str) -> str:
+    """The step a run task id belongs to."""
+    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
+
+
+def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
+    """What a guarded task that does not run pushes instead of the shim's output."""
+    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
 
 
 def _param_text(kind: str, value: Any) -> str:
@@ -90,7 +150,7 @@ def _param_text(kind: str, value: Any) -> str:
     return json.dumps(value)
 
 
-def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> list[str]:
+def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> list[str]:
     """The shim's arguments for one task, after ``task --attempt N``."""
     args = [
         "--datastore", DATASTORE,
@@ -104,7 +164,7 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> lis
     ]
     for index in split:
         args += ["--split-index", str(index)]
-    inputs = _input_paths(context, step, split, iteration)
+    inputs = _input_paths(context, step, split, iteration, map_index)
     if inputs:
         args += ["--input-paths", inputs]
     if step == START_STEP:
@@ -119,9 +179,13 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int) -> lis
 def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> dict[str, Any]:
     """Run one task with the shim on this worker, as an argument vector (no shell)."""
     context = get_current_context()
+    key = _run_task(step, iteration)
+    if key in GUARDS and not _active(context, key, context["ti"].map_index):
+        print(f"step {step!r} is not on the path taken at this foreach index")
+        return _inactive(step, split or [], iteration)
     attempt = str(context["ti"].try_number - 1)
     argv = [PYTHON or sys.executable, "-m", "flowc.runtime_shim", "task", "--attempt", attempt]
-    argv += _shim_args(context, step, split or [], iteration)
+    argv += _shim_args(context, step, split or [], iteration, context["ti"].map_index)
     output = None
     env = {**os.environ, **ENVIRONMENT.get(step, {})}
     with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env) as process:
@@ -143,7 +207,8 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
     children: list[list[int]] = []
     for output in [outputs] if isinstance(outputs, dict) else outputs:
         parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        children += [parent + [j] for j in range(output["foreach"]["cardinality"])]
+        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
+        children += [parent + [j] for j in range(cardinality)]
     if len(children) > MAX_MAP_LENGTH:
         raise ValueError(
             f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "
@@ -195,6 +260,7 @@ with DAG(
         task_id="train-iter-1",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=1,
@@ -211,6 +277,7 @@ with DAG(
         task_id="train-iter-2",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=2,
@@ -227,6 +294,7 @@ with DAG(
         task_id="train-iter-3",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=3,
@@ -243,6 +311,7 @@ with DAG(
         task_id="train-iter-4",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=4,
@@ -259,6 +328,7 @@ with DAG(
         task_id="train-iter-5",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=5,
@@ -275,6 +345,7 @@ with DAG(
         task_id="train-iter-6",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=6,
@@ -291,6 +362,7 @@ with DAG(
         task_id="train-iter-7",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=7,
@@ -307,6 +379,7 @@ with DAG(
         task_id="train-iter-8",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=8,
@@ -323,6 +396,7 @@ with DAG(
         task_id="train-iter-9",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=9,
@@ -339,6 +413,7 @@ with DAG(
         task_id="train-iter-10",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=10,
@@ -355,6 +430,7 @@ with DAG(
         task_id="train-iter-11",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=11,
@@ -371,6 +447,7 @@ with DAG(
         task_id="train-iter-12",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=12,
@@ -387,6 +464,7 @@ with DAG(
         task_id="train-iter-13",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=13,
@@ -403,6 +481,7 @@ with DAG(
         task_id="train-iter-14",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=14,
@@ -419,6 +498,7 @@ with DAG(
         task_id="train-iter-15",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=15,
@@ -435,6 +515,7 @@ with DAG(
         task_id="train-iter-16",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=16,
@@ -451,6 +532,7 @@ with DAG(
         task_id="train-iter-17",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=17,
@@ -467,6 +549,7 @@ with DAG(
         task_id="train-iter-18",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=18,
@@ -483,6 +566,7 @@ with DAG(
         task_id="train-iter-19",
         retries=1,
         retry_delay=timedelta(minutes=2),
+        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=19,
