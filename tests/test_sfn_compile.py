@@ -315,3 +315,9 @@ def test_arguments_are_inline_unless_too_many_intrinsics_would_nest() -> None:
     via_pass = definition(flow_of(_linear("", params=many)))["States"]
     assert via_pass["start-args"]["Parameters"]["a23.$"] == "States.Format('p8={}', $.params.p8)"
     assert via_pass["flowc-params"]["Next"] == "start-args"
+
+
+def test_a_foreach_declared_wider_than_a_map_can_index_is_an_error() -> None:
+    source = FOREACH.read_text()
+    assert any(e.startswith("FLC402") and "1,000" in e for e in _errors(source, foreach_width="5000"))
+    definition(flow_of(source), foreach_width="1000")

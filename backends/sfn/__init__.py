@@ -25,7 +25,7 @@ DEFINITION_FILE = "state-machine.json"
 def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     """The documents deploying ``flow`` to Step Functions; ``CompileError`` if it cannot be."""
     settings = parse_settings(flow, options)
-    problems: list[Problem] = checks.check_flow(flow)
+    problems: list[Problem] = checks.check_flow(flow) + checks.check_widths(flow, settings)
     bucket, prefix, bad_root = checks.split_datastore(flow, options.datastore)
     problems += bad_root
     computes = {step.name: step_compute(flow, step, problems) for step in flow.steps}

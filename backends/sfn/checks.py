@@ -66,6 +66,23 @@ def check_flow(flow: Flow) -> list[Problem]:
     return problems
 
 
+def check_widths(flow: Flow, settings: Settings) -> list[Problem]:
+    """Declared foreach widths fit what one Map can index (``States.ArrayRange``)."""
+    problems = []
+    for step in flow.steps:
+        width = settings.width(step.name) if step.kind is StepKind.FOREACH else None
+        if width is not None and width > limits.ARRAY_RANGE_MAX_ITEMS:
+            problems.append(
+                over_limit(
+                    step.span,
+                    f"foreach step {step.name!r} is declared {width:,} wide; one Step Functions Map "
+                    f"indexes at most {limits.ARRAY_RANGE_MAX_ITEMS:,} items (States.ArrayRange)",
+                    "split the items into chunks of at most 1,000 and nest two foreach",
+                )
+            )
+    return problems
+
+
 def split_datastore(flow: Flow, datastore: str) -> tuple[str, str, list[Problem]]:
     """``(bucket, prefix)`` of an ``s3://`` datastore root, with FLC403 problems."""
     rest = datastore[len("s3://") :] if datastore.startswith("s3://") else None
