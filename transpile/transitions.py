@@ -6,7 +6,7 @@ only, so the whole pass is linear in the number of edges.
 
 from __future__ import annotations
 
-from flowc.transpile.context import Context
+from flowc.transpile.context import Context, did_you_mean
 from flowc.transpile.ir import StepKind
 from flowc.transpile.steps import RawStep
 
@@ -71,7 +71,7 @@ def _unknown_targets(ctx: Context, raw: RawStep, steps: dict[str, RawStep]) -> N
                 "FLC111",
                 raw.next_span or raw.span,
                 None,
-                f"step {raw.name!r} goes to {target!r}, which is not a step",
+                f"step {raw.name!r} goes to {target!r}, which is not a step{did_you_mean(target, steps)}",
                 f"define a @step named {target!r} or fix the name",
             )
 
