@@ -1,0 +1,175 @@
+"""Decorators, names, triggers and compile errors of the Argo backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import argo_schema
+import pytest
+import yaml
+from flowc.backends.argo import emit
+from flowc.backends.argo.limits import MAX_CRON_NAME, field_name, label_value, object_name, short_hash
+from flowc.backends.base import CompileError, CompileOptions
+from flowc.transpile import Flow, analyze_source
+
+
+def flow_of(source: str) -> Flow:
+    analysis = analyze_source(source, "flow.py")
+    assert analysis.flow is not None and not analysis.errors, [p.format() for p in analysis.problems]
+    return analysis.flow
+
+
+def compile_source(source: str, **settings: str) -> list[dict[str, Any]]:
+    options = CompileOptions(
+        datastore="s3://b/f",
+        package_url="s3://b/p.tgz",
+        package_sha256="0" * 64,
+        flow_file="flow.py",
+        settings=settings,
+    )
+    documents = [yaml.safe_load(d.text) for d in emit(flow_of(source), options)]
+    for document in documents:
+        for version in argo_schema.VERSIONS:
+            assert not argo_schema.errors(document, version), argo_schema.errors(document, version)
+    return documents
+
+
+def template_of(document: dict[str, Any], step: str) -> dict[str, Any]:
+    templates = {t["name"]: t for t in document["spec"]["templates"]}
+    for template in templates.values():
+        for task in template.get("dag", {}).get("tasks", []):
+            args = {p["name"]: p["value"] for p in task.get("arguments", {}).get("parameters", [])}
+            if args.get("step") == step and "container" in templates[task["template"]]:
+                return templates[task["template"]]
+    raise KeyError(step)
+
+
+DECORATED = """
+from flowc import FlowSpec, kubernetes, resources, retry, secrets, step, timeout
+
+
+class DecoratedFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.train)
+
+    @kubernetes(image="ml:1", cpu=4, memory="16Gi", gpu=1, service_account="trainer",
+                node_selector={"pool": "gpu"}, tolerations=[{"key": "gpu", "operator": "Exists"}])
+    @secrets(sources=["db-creds"])
+    @retry(times=2, minutes_between_retries=3)
+    @timeout(hours=1, minutes=30)
+    @step
+    def train(self):
+        self.next(self.end)
+
+    @resources(cpu=0.5, memory=512, disk=1024)
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_decorators_map_to_the_container_template() -> None:
+    document = compile_source(DECORATED)[0]
+    train = template_of(document, "train")
+    container = train["container"]
+    assert container["image"] == "ml:1"
+    assert container["resources"] == {
+        "limits": {"nvidia.com/gpu": "1"},
+        "requests": {"cpu": "4", "memory": "16Gi"},
+    }
+    assert container["envFrom"] == [{"secretRef": {"name": "db-creds"}}]
+    assert train["serviceAccountName"] == "trainer"
+    assert train["nodeSelector"] == {"pool": "gpu"}
+    assert train["tolerations"] == [{"key": "gpu", "operator": "Exists"}]
+    assert train["retryStrategy"] == {"limit": "2", "retryPolicy": "Always", "backoff": {"duration": "3m"}}
+    assert train["activeDeadlineSeconds"] == 5400
+    assert "{{retries}}" in container["args"]
+    end = template_of(document, "end")["container"]
+    assert end["resources"] == {"requests": {"cpu": "0.5", "memory": "512M", "ephemeral-storage": "1024M"}}
+    start = template_of(document, "start")
+    assert "resources" not in start["container"] and "{{retries}}" not in start["container"]["args"]
+
+
+def test_unsupported_decorator_is_an_error_at_its_line() -> None:
+    source = DECORATED.replace('@secrets(sources=["db-creds"])', '@batch(queue="q")').replace(
+        "secrets, step", "batch, secrets, step"
+    )
+    options = CompileOptions(
+        datastore="s3://b/f", package_url="u", package_sha256="0" * 64, flow_file="flow.py"
+    )
+    with pytest.raises(CompileError) as caught:
+        emit(flow_of(source), options)
+    problem = caught.value.problems[0]
+    assert problem.rule == "FLC401" and "@batch" in problem.message
+    assert problem.span.line == source.splitlines().index('    @batch(queue="q")') + 1
+
+
+TRIGGERED = """
+from flowc import FlowSpec, Parameter, project, step, trigger
+
+
+@project(name="analytics")
+@trigger(events=[{"name": "data.ready", "parameters": {"day": "date"}}, "model.ready"])
+class TriggeredFlow(FlowSpec):
+    day = Parameter("day", default="today")
+
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_trigger_events_and_parameters_make_a_sensor() -> None:
+    template, sensor = compile_source(TRIGGERED, event_source="webhook", namespace="ml")
+    assert sensor["kind"] == "Sensor" and sensor["metadata"]["namespace"] == "ml"
+    filters = [d["filters"]["data"][0]["value"] for d in sensor["spec"]["dependencies"]]
+    assert filters == [["data.ready"], ["model.ready"]]
+    assert {d["eventSourceName"] for d in sensor["spec"]["dependencies"]} == {"webhook"}
+    trigger = sensor["spec"]["triggers"][0]["template"]["argoWorkflow"]
+    assert trigger["parameters"] == [
+        {
+            "src": {"dependencyName": "event-0", "dataKey": "body.payload.date"},
+            "dest": "spec.arguments.parameters.0.value",
+        }
+    ]
+    resource = trigger["source"]["resource"]
+    assert resource["spec"]["workflowTemplateRef"]["name"] == template["metadata"]["name"]
+    assert template["metadata"]["name"] == "analytics.main.triggered-flow"
+    assert template["metadata"]["labels"]["flowc.dev/project"] == "analytics"
+
+
+def test_long_names_are_shortened_deterministically() -> None:
+    long = "Very" * 30 + "Flow"
+    name = object_name(long)
+    assert len(name) == 63 and name.endswith(short_hash(long)) and name == object_name(long)
+    assert len(object_name(long, MAX_CRON_NAME)) == 52
+    assert object_name(long) != object_name(long + "2")
+    step = "s" * 200
+    assert len(field_name(step)) == 128 and field_name(step) != field_name(step + "x")
+    assert len(label_value("x" * 100)) <= 63
+
+
+def test_a_long_flow_name_fits_every_document() -> None:
+    source = (
+        TRIGGERED.replace("TriggeredFlow", "Triggered" + "Long" * 20 + "Flow")
+        .replace("@trigger(", "@schedule(hourly=True)\n@trigger(")
+        .replace("project, step", "project, schedule, step")
+    )
+    documents = compile_source(source)
+    assert [len(d["metadata"]["name"]) <= (52 if d["kind"] == "CronWorkflow" else 63) for d in documents] == [
+        True,
+        True,
+        True,
+    ]
+
+
+def test_bad_settings_are_flc403() -> None:
+    for settings in ({"tags": "not json"}, {"max_recursion": "0"}):
+        with pytest.raises(CompileError) as caught:
+            compile_source(DECORATED, **settings)
+        assert caught.value.problems[0].rule == "FLC403"
