@@ -173,3 +173,10 @@ def test_bad_settings_are_flc403() -> None:
         with pytest.raises(CompileError) as caught:
             compile_source(DECORATED, **settings)
         assert caught.value.problems[0].rule == "FLC403"
+
+
+def test_open_tags_in_pod_fields_are_refused() -> None:
+    source = DECORATED.replace('service_account="trainer"', 'service_account="{{workflow.name}}"')
+    with pytest.raises(CompileError) as caught:
+        compile_source(source)
+    assert caught.value.problems[0].rule == "FLC401" and "{{" in caught.value.problems[0].message

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from flowc.backends.argo.escape import kube_escape
+from flowc.backends.argo.escape import argo_inert, kube_escape
 from flowc.transpile.ir import Decorator, Flow, Step, Value
 
 TARGET = "Argo Workflows"
@@ -214,6 +214,21 @@ def check_supported(flow: Flow, step: Step) -> None:
                 raise Unsupported(deco, f"@kubernetes({extra[0]}=...)", "remove it or set it in the image")
         if deco.name == "secrets" and deco.get("role"):
             raise Unsupported(deco, "@secrets(role=...)", "give the pod's service account access instead")
+        if deco.name in ("kubernetes", "secrets", "resources") and _has_open_tag(dict(deco.args)):
+            # These values land in pod fields Argo substitutes and the kubelet does not expand.
+            raise Unsupported(
+                deco, f"'{{{{' in an argument of @{deco.name}", "remove the '{{' from the value"
+            )
+
+
+def _has_open_tag(value: Value) -> bool:
+    if isinstance(value, str):
+        return not argo_inert(value)
+    if isinstance(value, dict):
+        return any(_has_open_tag(k) or _has_open_tag(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_open_tag(v) for v in value)
+    return False
 
 
 def profile(step: Step, default_image: str) -> Profile:
