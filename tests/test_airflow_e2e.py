@@ -122,6 +122,58 @@ class LoopPerItemFlow(FlowSpec):
     def end(self):
         print(self.lines)
 ''',
+    "switch_case_to_merge": '''
+from flowc import FlowSpec, Parameter, step
+
+
+class ShortcutFlow(FlowSpec):
+    """Switch cases that go straight to the step where the paths meet, outside and inside a foreach."""
+
+    mode = Parameter("mode", default="slow")
+
+    @step
+    def start(self):
+        self.items = [1, 2, 3, 4]
+        self.next(self.route)
+
+    @step
+    def route(self):
+        self.next({"fast": self.fanout, "slow": self.prepare}, condition="mode")
+
+    @step
+    def prepare(self):
+        self.items = [i + 10 for i in self.items]
+        self.next(self.fanout)
+
+    @step
+    def fanout(self):
+        self.next(self.check, foreach="items")
+
+    @step
+    def check(self):
+        self.value = self.input
+        self.parity = "odd" if self.value % 2 else "even"
+        self.next({"odd": self.fix, "even": self.record}, condition="parity")
+
+    @step
+    def fix(self):
+        self.value += 1
+        self.next(self.record)
+
+    @step
+    def record(self):
+        self.line = f"{self.input}->{self.value}"
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.lines = [i.line for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        print(self.lines)
+''',
 }
 
 #: Extra ``flowc compile`` arguments per case (fewer unrolled iterations run faster).

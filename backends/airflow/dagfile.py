@@ -11,7 +11,7 @@ from flowc.backends.airflow.operator_args import environment
 from flowc.backends.airflow.plan import Plan, Relay, RunTask
 from flowc.backends.airflow.support import Settings
 from flowc.backends.base import CompileOptions
-from flowc.transpile.ir import Flow, Parameter, ParamType, Value
+from flowc.transpile.ir import Flow, Parameter, ParamType, StepKind, Value
 
 #: JSON-schema type of each parameter type in Airflow's ``Param`` (JSON parameters take any value).
 PARAM_TYPES = {
@@ -154,6 +154,7 @@ def template_values(
         "parameters": py_block({p.name: p.type.value for p in flow.parameters}),
         "inputs": py_block({k: list(v) for k, v in plan.inputs.items()}),
         "loops": py_block({k: list(v) for k, v in plan.loops.items()}),
+        "switches": py_literal([s.name for s in flow.steps if s.kind is StepKind.SWITCH]),
         "environment": py_block({k: dict(v) for k, v in env.items()}),
         "command": command_source(command),
         "description": py_literal(f"flowc flow {flow.name} ({options.flow_file})"),

@@ -43,6 +43,9 @@ INPUTS: dict[str, list[str]] = {
 #: Recursive step -> task ids of its unrolled iterations, in order.
 LOOPS: dict[str, list[str]] = {}
 
+#: Switch steps: a merge lists one only when it chose the merge directly.
+SWITCHES: list[str] = []
+
 #: Steps on the case paths of a switch inside a foreach: they run at a map index only
 #: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
 #: merge, "all" otherwise.  See docs/airflow.md.
@@ -63,14 +66,20 @@ def _run_id(context: Any) -> str:
     return "airflow-" + re.sub(r"[^A-Za-z0-9_.-]", "_", context["run_id"])
 
 
-def _last_iteration(context: Any, step: str, map_index: int) -> str:
-    """The shim task id of the last iteration of recursive ``step`` that ran (at ``map_index``)."""
+def _last_output(context: Any, step: str, map_index: int) -> dict[str, Any] | None:
+    """The shim output of ``step`` (its last iteration that ran) at ``map_index``, if it ran."""
     where = {"map_indexes": map_index} if map_index >= 0 else {}
-    for task_id in reversed(LOOPS[step]):
+    for task_id in reversed(LOOPS.get(step, [step])):
         output = context["ti"].xcom_pull(task_ids=task_id, **where)
         if output and not output.get("inactive"):
-            return str(output["task_id"])
-    raise RuntimeError(f"no iteration of step {step!r} succeeded")
+            return dict(output)
+    return None
+
+
+def _chose(context: Any, switch: str, step: str, map_index: int) -> bool:
+    """Whether ``switch`` ran and chose ``step`` (a merge's parent only on the edge taken)."""
+    output = _last_output(context, switch, map_index) or {}
+    return bool((output.get("switch") or {}).get("next") == step)
 
 
 def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_index: int) -> str:
@@ -81,7 +90,14 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_
     paths = []
     for pattern in INPUTS[step]:
         name = pattern.split("/")[0]
-        last = _last_iteration(context, name, map_index) if "{last}" in pattern else ""
+        if pattern.endswith("?") and name in SWITCHES and not _chose(context, name, step, map_index):
+            continue  # the switch ran but went another way: its task is not this one's parent
+        last = ""
+        if "{last}" in pattern:
+            output = _last_output(context, name, map_index)
+            if output is None:
+                raise RuntimeError(f"no iteration of step {name!r} succeeded")
+            last = str(output["task_id"])
         paths.append(pattern.format(t=own, parent=parent, last=last))
     return ",".join(paths)
 
