@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flowc.backends.argo.containers import TemplateKey, container_template, limit_template
 from flowc.backends.argo.dag import DagBuilder, ShapeError
 from flowc.backends.argo.decorators import TARGET, Profile, Unsupported, check_supported, profile
@@ -36,7 +38,9 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
         raise CompileError(
             [Problem("FLC401", exc.decorator.span, f"{TARGET} cannot express {exc.what}", exc.hint)]
         ) from None
-    except (LimitError, SensorError) as exc:
+    except SensorError as exc:
+        raise CompileError([unsupported(TARGET, None, flow, str(exc), "name every event")]) from None
+    except LimitError as exc:
         raise CompileError([over_limit(flow.span, str(exc), "shorten or rename it")]) from None
     return [Document(FILENAMES[str(tree["kind"])], dump_document(tree)) for tree in trees]
 
@@ -66,8 +70,6 @@ def _options_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
 
 
 def _tags(flow: Flow, options: CompileOptions) -> list[str]:
-    import json
-
     raw = options.setting("tags", "")
     if not raw:
         return []
