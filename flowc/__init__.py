@@ -5,7 +5,8 @@ comes from the runtime shim, so the same objects exist inside task images
 where only the shim is shipped.
 """
 
-from flowc.client import Flow, Run, Step, Task
+from typing import TYPE_CHECKING
+
 from flowc.runtime_shim.api import (
     FlowSpec,
     IncludeFile,
@@ -33,7 +34,20 @@ from flowc.runtime_shim.api import (
     trigger_on_finish,
 )
 
+if TYPE_CHECKING:
+    from flowc.client import Flow, Run, Step, Task
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """The client classes, imported on first use (task processes never need them)."""
+    if name in ("Flow", "Run", "Step", "Task"):
+        import flowc.client
+
+        return getattr(flowc.client, name)
+    raise AttributeError(f"module 'flowc' has no attribute {name!r}")
+
 
 __all__ = [
     "Flow",

@@ -75,7 +75,10 @@ class LocalRunner:
             launcher = self._launcher(graph_path)
             self._record("running")
             self.queue.append(TaskSpec(self.flow.start))
-            self._loop(launcher)
+            try:
+                self._loop(launcher)
+            finally:
+                launcher.close()
         ok = not self.failed
         self._record_safely("ok" if ok else "failed")
         return ok

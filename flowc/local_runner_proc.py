@@ -72,10 +72,11 @@ class ShimLauncher:
     params: dict[str, str] = field(default_factory=dict)
     kill_after: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _spares: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def argv(self, spec: TaskSpec) -> list[str]:
-        """The shim's argument vector for ``spec``."""
-        args = [sys.executable, "-m", "flowc.runtime_shim", "task", "--datastore", self.datastore]
+        """The shim's arguments for ``spec`` (after ``python -m flowc.runtime_shim task``)."""
+        args = ["--datastore", self.datastore]
         args += ["--flow-file", self.flow_file, "--flow", self.flow, "--run-id", self.run_id]
         args += ["--step", spec.step, "--task-id", spec.task_id, "--attempt", str(spec.attempt)]
         args += ["--graph-json", self.graph_json]
@@ -94,16 +95,10 @@ class ShimLauncher:
 
     def run(self, spec: TaskSpec) -> TaskResult:
         """Run one task to completion, printing its lines prefixed with ``step/task``."""
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        process = subprocess.Popen(
-            self.argv(spec),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            text=True,
-            errors="replace",
-        )
+        process = self._take_spare()
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(self.argv(spec)))
+        process.stdin.close()
         timer = self._watchdog(process, spec)
         result = TaskResult(spec, -1)
         assert process.stdout is not None
@@ -119,6 +114,38 @@ class ShimLauncher:
         if timer is not None:
             timer.cancel()
         return result
+
+    def _start(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flowc.runtime_shim", "task", "-"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            text=True,
+            errors="replace",
+        )
+
+    def _take_spare(self) -> subprocess.Popen[str]:
+        """A shim process for the next task, started ahead so its interpreter is already up.
+
+        Each task still gets a fresh process; a spare only waits on stdin
+        for its arguments, so starting Python overlaps with running tasks.
+        """
+        with self._lock:
+            process = self._spares.pop() if self._spares else self._start()
+            self._spares.append(self._start())
+        return process
+
+    def close(self) -> None:
+        """Let the unused spare processes exit (empty stdin) and reap them."""
+        with self._lock:
+            spares, self._spares = self._spares, []
+        for process in spares:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.close()
+            process.stdout.read()
+            process.wait()
 
     def _watchdog(self, process: subprocess.Popen[str], spec: TaskSpec) -> threading.Timer | None:
         """Kill a task that outlives its ``@timeout`` (the shim's own timer failed to stop it)."""

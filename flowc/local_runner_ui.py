@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from flowc.local_runner import LocalRunner, RunOptions
 from flowc.local_runner_proc import TaskResult
@@ -29,23 +31,15 @@ def run_flow(flow: Flow, options: RunOptions, console: Console | None = None) ->
         )
     counts = {"done": 0, "failed": 0}
     started = time.monotonic()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=None),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        bar = progress.add_task(f"{flow.name} {options.run_id}", total=None)
+    with _progress(console, f"{flow.name} {options.run_id}") as describe:
 
         def on_done(result: TaskResult) -> None:
             counts["done" if result.returncode == 0 else "failed"] += 1
             state = "done" if result.returncode == 0 else f"failed (exit {result.returncode})"
-            progress.console.print(f"[{result.spec.label}] {state}", markup=False, highlight=False)
-            progress.update(bar, description=f"{flow.name} {options.run_id}: {counts['done']} tasks done")
+            console.print(f"[{result.spec.label}] {state}", markup=False, highlight=False)
+            describe(f"{flow.name} {options.run_id}: {counts['done']} tasks done")
 
-        runner = LocalRunner(flow, options, progress.console, on_done)
+        runner = LocalRunner(flow, options, console, on_done)
         try:
             ok = runner.run()
         except FlowcRuntimeError as exc:
@@ -61,6 +55,25 @@ def run_flow(flow: Flow, options: RunOptions, console: Console | None = None) ->
         )
         console.print(f"Resume it with: flowc resume {options.flow_file} {options.run_id}", markup=False)
     return ok
+
+
+@contextmanager
+def _progress(console: Console, title: str) -> Iterator[Any]:
+    """A live progress line on a terminal (yields a function updating its text); nothing otherwise."""
+    if not console.is_terminal:
+        yield lambda text: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task(title, total=None)
+        yield lambda text: progress.update(bar, description=text)
 
 
 def new_run_id() -> str:

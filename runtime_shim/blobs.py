@@ -19,7 +19,6 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 import zlib
 from typing import Any, BinaryIO
 
@@ -85,6 +84,8 @@ class BlobWriter(io.RawIOBase):
         self._hash.update(data)
         self.size += len(data)
         if self._file is None and self._memory.tell() + len(data) > SPILL:
+            import tempfile
+
             fd, self.path = tempfile.mkstemp(prefix="flowc-blob-")
             self._file = os.fdopen(fd, "wb")
             self._file.write(self._memory.getbuffer())
@@ -154,6 +155,8 @@ def decode_file(path: str, sha256: str, where: str) -> Any:
 
 def _load_inflated(handle: BinaryIO) -> Any:
     """Unpickle a zlib stream through a temporary file, so the pickle is never in memory twice."""
+    import tempfile
+
     inflater = zlib.decompressobj()
     with tempfile.TemporaryFile(prefix="flowc-inflate-") as plain:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):

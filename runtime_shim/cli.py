@@ -87,6 +87,12 @@ def parse(argv: list[str]) -> TaskArgs:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``task ARGS...``; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["task", "-"]:
+        # a pre-started ("warm") process of the local runner: arguments arrive on stdin as a JSON list
+        text = sys.stdin.read()
+        if not text.strip():
+            return 0
+        args = ["task", *json.loads(text)]
     if not args or args[0] != "task":
         print(
             "usage: python -m flowc.runtime_shim task --flow NAME --run-id RUN --step STEP ...",

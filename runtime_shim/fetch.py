@@ -7,14 +7,13 @@ import os
 import tarfile
 import tempfile
 import urllib.parse
+import urllib.request
 from typing import Any
 
 from flowc.runtime_shim.errors import FlowcRuntimeError, PackageError
 
 
 def _download(url: str) -> bytes:
-    import urllib.request  # slow to import, rarely needed
-
     parts = urllib.parse.urlparse(url)
     if parts.scheme == "s3":
         from flowc.runtime_shim.storage import S3Storage

@@ -10,7 +10,6 @@ in place for the rest of the task (steps may import ``metaflow`` lazily).
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import os
 import re
 import sys
@@ -99,5 +98,7 @@ def step_function(cls: type, step_name: str) -> Any:
 
 def docstring(obj: Any) -> str:
     """The cleaned docstring of ``obj``, ``""`` when absent."""
+    import inspect
+
     doc = obj.__doc__ if isinstance(obj, type) else getattr(obj, "__doc__", None)
     return inspect.cleandoc(doc) if isinstance(doc, str) else ""

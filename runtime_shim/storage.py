@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -79,7 +78,9 @@ class LocalStorage:
         path = self._path(key)
         directory = os.path.dirname(path)
         os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        # a unique sibling name (os.O_EXCL), renamed over the target once complete
+        tmp = os.path.join(directory, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         return path, fd, tmp
 
     def put_bytes(self, key: str, data: bytes) -> None:
@@ -207,6 +208,8 @@ class S3Storage:
         if response.get("ContentLength", 0) <= SMALL_OBJECT:
             data: bytes = self._call("read", key, body.read)
             return data, None, False
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix="flowc-blob-")
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -17,7 +17,6 @@ from typing import Any
 from flowc.runtime_shim import api, errors, persist, transition
 from flowc.runtime_shim.current import current
 from flowc.runtime_shim.datastore import Datastore
-from flowc.runtime_shim.fetch import fetch_package
 from flowc.runtime_shim.flowload import flow_parameters, load_flow_class, step_function
 from flowc.runtime_shim.inputs import Inputs, InputView, Parent, resolve
 from flowc.runtime_shim.params import parameter_value
@@ -121,6 +120,8 @@ class Task:
         if args.package_url:
             if not args.package_sha256:
                 raise errors.TaskUsageError("--package-url needs --package-sha256")
+            from flowc.runtime_shim.fetch import fetch_package  # tarfile: only when a package is used
+
             package_dir = fetch_package(args.package_url, args.package_sha256)
         elif os.environ.get("FLOWC_PACKAGE_DIR"):
             package_dir = os.environ["FLOWC_PACKAGE_DIR"]
