@@ -211,7 +211,8 @@ def check_supported(flow: Flow, step: Step) -> None:
         if deco.name == "kubernetes":
             extra = sorted(k for k in deco.args if k not in KUBERNETES_ARGS and deco.args[k] is not None)
             if extra:
-                raise Unsupported(deco, f"@kubernetes({extra[0]}=...)", "remove it or set it in the image")
+                hint = "use --set namespace=NAME" if extra[0] == "namespace" else "remove it"
+                raise Unsupported(deco, f"@kubernetes({extra[0]}=...)", hint)
         if deco.name == "secrets" and deco.get("role"):
             raise Unsupported(deco, "@secrets(role=...)", "give the pod's service account access instead")
         if deco.name in ("kubernetes", "secrets", "resources") and _has_open_tag(dict(deco.args)):
