@@ -11,6 +11,7 @@ argument Pass states) runs as emitted.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ BUCKET = "flowc-bucket"
 DATASTORE = f"s3://{BUCKET}/runs"
 FAKE_SHA = "0" * 64
 BATCH = "arn:aws:states:::batch:submitJob.sync"
+RECORDS = "ran/"
 
 
 def options(**settings: str) -> CompileOptions:
@@ -138,22 +140,33 @@ class Execution:
 Outputs = Callable[[str], dict[str, Any] | None]
 
 
-def standin(node: Any, writes: Outputs | None, names: set[str]) -> Any:
+def standin(node: Any, writes: Outputs | None, names: set[str], record: bool = False) -> Any:
     """``node`` with Batch Tasks replaced (see the module docstring)."""
     if isinstance(node, list):
-        return [standin(v, writes, names) for v in node]
+        return [standin(v, writes, names, record) for v in node]
     if not isinstance(node, dict):
         return node
-    out = {k: standin(v, writes, names) for k, v in node.items()}
+    out = {k: standin(v, writes, names, record) for k, v in node.items()}
     states = out.get("States")
     if isinstance(states, dict):
         for name in [n for n, s in states.items() if s.get("Resource") == BATCH]:
-            states.update(_replace(name, states, writes))
+            states.update(_replace(name, states, writes, record))
             names.add(name)
     return out
 
 
-def _replace(name: str, states: dict[str, Any], writes: Outputs | None) -> dict[str, Any]:
+def _put(key: str, body: dict[str, Any] | str) -> dict[str, Any]:
+    """A putObject Task; ``key`` is an intrinsic, ``body`` literal data or an intrinsic."""
+    parameters: dict[str, Any] = {"Bucket": BUCKET, "Key.$": key}
+    if isinstance(body, str):
+        parameters["Body.$"] = body
+    else:
+        parameters["Body"] = json.dumps(body)
+    return {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject", "Parameters": parameters,
+            "ResultPath": None}  # fmt: skip
+
+
+def _replace(name: str, states: dict[str, Any], writes: Outputs | None, record: bool) -> dict[str, Any]:
     task = states[name]
     # A Pass state has no retry counter in its context object; the first attempt is 0.
     parameters = json.loads(json.dumps(task["Parameters"]).replace("$$.State.RetryCount", "0"))
@@ -161,32 +174,43 @@ def _replace(name: str, states: dict[str, Any], writes: Outputs | None) -> dict[
     keep = {k: task[k] for k in ("Next", "End") if k in task}
     body = writes(step) if writes else None
     read = states.get(f"{step}-output")
-    record = {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin"}
-    if body is None or read is None:
-        return {name: {**record, **keep}}
-
-    def put(content: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
-            "Parameters": {"Bucket": BUCKET, "Key.$": read["Parameters"]["Key.$"], "Body": json.dumps(content)},
-            "ResultPath": None,
-            **keep,
+    chain: list[tuple[str, dict[str, Any]]] = [
+        (name, {"Type": "Pass", "Parameters": parameters, "ResultPath": "$.standin"})
+    ]
+    if record:
+        # Child executions of a Distributed Map have histories of their own:
+        # each stand-in also files its container overrides under ran/ in S3.
+        key = f"States.Format('{RECORDS}{{}}', States.UUID())"
+        chain.append((f"{name}-record", _put(key, "States.JsonToString($.standin.ContainerOverrides)")))
+    if body is not None and read is not None and "first" not in body:
+        chain.append((f"{name}-put", _put(read["Parameters"]["Key.$"], body)))
+    elif body is not None and read is not None:
+        # {"first": output, "later": output, "loop": head}: the loop's first pass differs.
+        chain.append(
+            (
+                f"{name}-which",
+                {
+                    "Type": "Choice",
+                    "Choices": [
+                        {"Variable": f"$.loops.{body['loop']}.k", "NumericEquals": 0, "Next": f"{name}-first"}
+                    ],
+                    "Default": f"{name}-later",
+                },
+            )
+        )
+        out = {
+            f"{name}-first": {**_put(read["Parameters"]["Key.$"], body["first"]), **keep},
+            f"{name}-later": {**_put(read["Parameters"]["Key.$"], body["later"]), **keep},
         }
+        return _link(chain) | out
+    chain[-1][1].update(keep)
+    return _link(chain)
 
-    if "first" not in body:
-        return {name: {**record, "Next": f"{name}-put"}, f"{name}-put": put(body)}
-    # {"first": output, "later": output, "loop": head}: the loop's first pass differs.
-    return {
-        name: {**record, "Next": f"{name}-which"},
-        f"{name}-which": {
-            "Type": "Choice",
-            "Choices": [{"Variable": f"$.loops.{body['loop']}.k", "NumericEquals": 0, "Next": f"{name}-first"}],
-            "Default": f"{name}-later",
-        },
-        f"{name}-first": put(body["first"]),
-        f"{name}-later": put(body["later"]),
-    }
+
+def _link(chain: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    for (_, state), (following, _) in itertools.pairwise(chain):
+        state["Next"] = following
+    return dict(chain)
 
 
 @contextmanager
@@ -241,10 +265,16 @@ def run_in_moto(
     execution_input: Any = None,
     name: str = "run-1",
     timeout: float = 120.0,
+    record_in_s3: bool = False,
 ) -> Execution:
-    """Execute ``definition`` in moto; ``seeded`` maps S3 keys to output.json bodies."""
+    """Execute ``definition`` in moto; ``seeded`` maps S3 keys to output.json bodies.
+
+    With ``record_in_s3`` the task runs are read from S3 records (in no
+    particular order) instead of the execution history, which does not show
+    the child executions of a Distributed Map.
+    """
     names: set[str] = set()
-    machine = standin(definition, writes, names)
+    machine = standin(definition, writes, names, record_in_s3)
     with moto_sfn() as (s3, sfn):
         for key, body in (seeded or {}).items():
             s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(body).encode())
@@ -262,10 +292,16 @@ def run_in_moto(
             if described["status"] != "RUNNING" or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
-        events = _history(sfn, started["executionArn"])
-    return Execution(
-        described["status"], described.get("error"), described.get("cause"), _tasks(events, names)
-    )
+        if record_in_s3:
+            tasks = [_task_run("", json.loads(body)) for body in _records(s3)]
+        else:
+            tasks = _tasks(_history(sfn, started["executionArn"]), names)
+    return Execution(described["status"], described.get("error"), described.get("cause"), tasks)
+
+
+def _records(s3: Any) -> list[bytes]:
+    listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=RECORDS).get("Contents", [])
+    return [s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read() for o in listed]
 
 
 def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
@@ -285,8 +321,13 @@ def _tasks(events: list[dict[str, Any]], names: set[str]) -> list[TaskRun]:
         details = event.get("stateExitedEventDetails")
         if event["type"] != "PassStateExited" or not details or details["name"] not in names:
             continue
-        overrides = json.loads(details["output"])["standin"]["ContainerOverrides"]
-        command = list(overrides["Command"])
-        env = {e["Name"]: e["Value"] for e in overrides.get("Environment", [])}
-        runs.append(TaskRun(details["name"], command, env, parse(command[command.index("task") + 1 :])))
+        runs.append(
+            _task_run(details["name"], json.loads(details["output"])["standin"]["ContainerOverrides"])
+        )
     return runs
+
+
+def _task_run(state: str, overrides: dict[str, Any]) -> TaskRun:
+    command = list(overrides["Command"])
+    env = {e["Name"]: e["Value"] for e in overrides.get("Environment", [])}
+    return TaskRun(state, command, env, parse(command[command.index("task") + 1 :]))

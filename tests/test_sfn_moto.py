@@ -125,3 +125,16 @@ def test_branch_inside_foreach_and_foreach_inside_branch() -> None:
     assert result.ids("audit_table") == ["t-0", "t-1", "t-2"]
     (finish,) = result.by_step()["finish"]
     assert finish.args.input_paths == "audit_done/t,collect/t"
+
+
+def test_distributed_map_runs_the_body_as_child_executions() -> None:
+    flow = example_flow(example("foreach_tuning"))
+    seeded = {output_key(flow.name, RUN, "start", "t"): {"foreach": {"cardinality": 3}}}
+    machine = definition(flow, foreach_width="400")
+    assert machine["States"]["start-map"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    result = run_in_moto(machine, seeded=seeded, name=RUN, record_in_s3=True)
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.ids("fit") == ["t-0", "t-1", "t-2"]
+    assert {t.args.input_paths for t in result.by_step()["score"]} == {"fit/t-0", "fit/t-1", "fit/t-2"}
+    assert all(t.args.run_id == RUN for t in result.tasks)
+    assert result.by_step()["pick"][0].args.input_paths == "score/t-*"

@@ -197,8 +197,6 @@ class StateBuilder:
         }
         if self.settings.max_concurrency:
             state["MaxConcurrency"] = self.settings.max_concurrency
-        if distributed:
-            state["Label"] = limits.safe_name(step.name, 40)
         return state
 
     def _parallel_state(self, step: Step) -> State:
