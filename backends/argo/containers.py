@@ -67,6 +67,7 @@ def _shim_args(
     flow: Flow, options: CompileOptions, key: TemplateKey, prof: Profile, tags: list[str]
 ) -> list[str]:
     def inp(name: str) -> str:
+        """A reference to input parameter ``name``."""
         return "{{inputs.parameters." + name + "}}"
 
     args = ["task", "--datastore", kube_escape(options.datastore)]

@@ -45,6 +45,7 @@ def labels(flow: Flow, options: CompileOptions) -> dict[str, str]:
 def metadata(
     name: str, flow: Flow, options: CompileOptions, annotations: dict[str, str] | None = None
 ) -> dict[str, object]:
+    """``metadata`` of a document: name, namespace (``--set namespace``), labels, annotations."""
     meta: dict[str, object] = {"name": name}
     namespace = options.setting("namespace", "")
     if namespace:

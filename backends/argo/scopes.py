@@ -75,22 +75,19 @@ def _topological(flow: Flow) -> list[Step]:
     """Steps in an order where forward edges go forward (DFS from start)."""
     seen: set[str] = set()
     done: list[str] = []
-    on_path: set[str] = set()
 
     def visit(name: str) -> None:
+        """Iterative DFS (flows of thousands of steps would overflow recursion)."""
         stack = [(name, iter(flow.step(name).next))]
         seen.add(name)
-        on_path.add(name)
         while stack:
             node, successors = stack[-1]
             child = next(successors, None)
             if child is None:
                 stack.pop()
-                on_path.discard(node)
                 done.append(node)
             elif child not in seen:
                 seen.add(child)
-                on_path.add(child)
                 stack.append((child, iter(flow.step(child).next)))
 
     visit(flow.start)
