@@ -321,3 +321,9 @@ def test_a_foreach_declared_wider_than_a_map_can_index_is_an_error() -> None:
     source = FOREACH.read_text()
     assert any(e.startswith("FLC402") and "1,000" in e for e in _errors(source, foreach_width="5000"))
     definition(flow_of(source), foreach_width="1000")
+
+
+def test_package_environments_are_refused_not_dropped() -> None:
+    errors = _errors(_linear("    @pypi(packages={'pandas': '2.2'})", imports="pypi"))
+    assert any(e.startswith("FLC401") and "@pypi" in e for e in errors)
+    definition(flow_of(_linear("    @pypi(packages={'pandas': '2.2'}, disabled=True)", imports="pypi")))
