@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -55,6 +56,10 @@ def test_random_flows_compile_valid_and_deterministic(source: str) -> None:
         for version in argo_schema.VERSIONS:
             assert not argo_schema.errors(document, version)
     check_dags(flow, documents[0])
+    from hera.workflows.models import WorkflowTemplate
+
+    model = WorkflowTemplate.model_validate(documents[0])
+    assert json.loads(model.model_dump_json(exclude_none=True, by_alias=True)) == documents[0]
 
 
 def test_seeded_flows_cover_every_shape() -> None:
