@@ -88,6 +88,8 @@ def start_s3() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         "METAFLOW_DEFAULT_DATASTORE": "s3",
         "METAFLOW_DATASTORE_SYSROOT_S3": "s3://mfbench/metaflow",
         "METAFLOW_S3_ENDPOINT_URL": endpoint,
+        # boto3 sends every other AWS service there too (Step Functions, DynamoDB...).
+        "AWS_ENDPOINT_URL": endpoint,
         "METAFLOW_KUBERNETES_NAMESPACE": "default",
         "METAFLOW_KUBERNETES_CONTAINER_IMAGE": "python:3.11-slim",
         "METAFLOW_SFN_IAM_ROLE": "arn:aws:iam::000000000000:role/bench",
