@@ -208,12 +208,21 @@ class S3Storage:
         if response.get("ContentLength", 0) <= SMALL_OBJECT:
             data: bytes = self._call("read", key, body.read)
             return data, None, False
+        body.close()  # large: parallel ranged downloads into a file instead of one stream
         import tempfile
 
         fd, tmp = tempfile.mkstemp(prefix="flowc-blob-")
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                self._call("read", key, _copy, body, handle)
+            self._call(
+                "read",
+                key,
+                self.client.download_file,
+                self.bucket,
+                self._key(key),
+                tmp,
+                Config=self._transfer_config(),
+            )
         except BaseException:
             os.unlink(tmp)
             raise
@@ -250,8 +259,3 @@ def open_storage(root: str) -> Storage:
     if root.startswith("file://"):
         root = root[len("file://") :]
     return LocalStorage(root)
-
-
-def _copy(body: Any, handle: Any, size: int = 8 << 20) -> None:
-    for chunk in iter(lambda: body.read(size), b""):
-        handle.write(chunk)
