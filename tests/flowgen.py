@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -450,3 +451,38 @@ def split_join_flow(pairs: int) -> str:
         out += ["    @step", f"    def join_{i}(self, inputs):", f"        self.next(self.{after})", ""]
     out += ["    @step", "    def end(self):", "        pass", ""]
     return "\n".join(out)
+
+
+_MUTATIONS = ("retarget", "add-inputs", "drop-inputs", "add-target", "drop-next", "swap-next")
+
+
+def mutate_transitions(source: str, seed: int) -> str:
+    """``source`` with one random edit of its graph: a changed, added or
+    dropped ``self.next`` target, a join made plain or a plain step made a
+    join.  The result is often invalid; oracle tests compare verdicts."""
+    rng = random.Random(seed)
+    lines = source.split("\n")
+    steps = re.findall(r"def (\w+)\(self", source)
+    nexts = [i for i, line in enumerate(lines) if "self.next(" in line]
+    defs = [i for i, line in enumerate(lines) if line.lstrip().startswith("def ")]
+    op = rng.choice(_MUTATIONS)
+    i = rng.choice(nexts)
+    if op == "retarget":
+        named = [n for n in re.findall(r"self\.(\w+)", lines[i].split("self.next(", 1)[1]) if n in steps]
+        if named:
+            lines[i] = lines[i].replace(f"self.{rng.choice(named)}", f"self.{rng.choice(steps)}", 1)
+    elif op == "add-inputs":
+        j = rng.choice(defs)
+        lines[j] = lines[j].replace("(self)", "(self, inputs)")
+    elif op == "drop-inputs":
+        j = rng.choice(defs)
+        lines[j] = lines[j].replace("(self, inputs)", "(self)")
+    elif op == "add-target" and "foreach" not in lines[i] and "condition" not in lines[i]:
+        lines[i] = lines[i].replace("self.next(", f"self.next(self.{rng.choice(steps)}, ", 1)
+    elif op == "drop-next":
+        lines[i] = lines[i].split("self.next(")[0] + "pass"
+    elif op == "swap-next":
+        j = rng.choice(nexts)
+        a, b = lines[i].strip(), lines[j].strip()
+        lines[i], lines[j] = lines[i].replace(a, b), lines[j].replace(b, a)
+    return "\n".join(lines)

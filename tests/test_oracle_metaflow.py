@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flowc.transpile import Flow, StepKind, load_flow
-from flowgen import generate
+from flowc.transpile import Flow, StepKind, analyze_file, load_flow
+from flowgen import generate, mutate_transitions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
@@ -41,21 +41,26 @@ _TYPES = {StepKind.BRANCH: "split", StepKind.SWITCH: "split-switch"}
 
 #: Runs in a fresh interpreter: imports each flow with Metaflow, dumps its graph.
 _DUMP = r"""
-import importlib.util, json, sys
+import contextlib, importlib.util, io, json, sys
 from metaflow.graph import FlowGraph
 from metaflow.lint import linter
 
 result = {}
 for index, (path, name) in enumerate(json.load(sys.stdin)):
-    spec = importlib.util.spec_from_file_location(f"oracle_flow_{index}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    graph = FlowGraph(getattr(module, name))
+    graph = None
     try:
+        spec = importlib.util.spec_from_file_location(f"oracle_flow_{index}", path)
+        module = importlib.util.module_from_spec(spec)
+        with contextlib.redirect_stdout(io.StringIO()):
+            spec.loader.exec_module(module)
+        graph = FlowGraph(getattr(module, name))
         linter.run_checks(graph)
         lint = None
     except Exception as exc:
         lint = f"{type(exc).__name__}: {exc}"
+    if graph is None:
+        result[path] = {"lint": lint}
+        continue
     result[path] = {
         "start": graph.start_step,
         "end": graph.end_step,
@@ -84,19 +89,23 @@ def _as_metaflow(source: str) -> str:
     return re.sub(r"^import flowc\b", "import metaflow", source, flags=re.M)
 
 
-def metaflow_graphs(flows: list[tuple[Path, Flow]], workdir: Path) -> list[dict[str, Any]]:
-    """Metaflow's view of each flow, in the same order."""
+def metaflow_graphs(flows: list[tuple[Path, str]], workdir: Path) -> list[dict[str, Any]]:
+    """Metaflow's view of each ``(file, flow class)``, in the same order.
+
+    ``lint`` holds Metaflow's complaint (import, graph or linter), if any.
+    """
     jobs = []
-    for index, (path, flow) in enumerate(flows):
+    for index, (path, name) in enumerate(flows):
         copy = workdir / f"{index:03d}_{path.name}"
         copy.write_text(_as_metaflow(path.read_text(encoding="utf-8")), encoding="utf-8")
-        jobs.append((str(copy), flow.name))
+        jobs.append((str(copy), name))
     result = subprocess.run(
         [sys.executable, "-c", _DUMP],
         input=json.dumps(jobs),
         capture_output=True,
         text=True,
         cwd=workdir,
+        env={**os.environ, "USERNAME": "oracle"},
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -141,7 +150,7 @@ def example_graphs(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     flows = [(path, load_flow(str(path))) for path in EXAMPLES]
-    theirs = metaflow_graphs(flows, tmp_path_factory.mktemp("oracle_examples"))
+    theirs = metaflow_graphs([(p, f.name) for p, f in flows], tmp_path_factory.mktemp("oracle_examples"))
     return [(path.name, flowc_view(flow), graph) for (path, flow), graph in zip(flows, theirs, strict=True)]
 
 
@@ -165,7 +174,7 @@ def test_generated_flows_match_metaflow(tmp_path: Path) -> None:
         path = sources / f"gen_{seed}.py"
         path.write_text(generate(seed, metaflow_compatible=True, max_steps=30), encoding="utf-8")
         flows.append((path, load_flow(str(path))))
-    theirs = metaflow_graphs(flows, tmp_path)
+    theirs = metaflow_graphs([(p, f.name) for p, f in flows], tmp_path)
     for (path, flow), graph in zip(flows, theirs, strict=True):
         _compare(flowc_view(flow), graph, f"{path.name} (seed {path.stem[4:]})")
 
@@ -188,3 +197,62 @@ def test_comparison_is_not_vacuous(example_graphs: list[tuple[str, dict[str, Any
         changed["nodes"]["shard"][field] = value
         with pytest.raises(AssertionError):
             _compare(changed, json.loads(json.dumps(theirs)), label)
+
+
+MUTATED = int(os.environ.get("FLOWC_ORACLE_MUTANTS", "200"))
+
+
+def _loops_beyond_self(flow: Flow) -> bool:
+    """Whether a cycle other than a step's case back to itself exists.
+
+    flowc accepts such a loop when a switch controls it (recursion to an
+    earlier step); Metaflow accepts only the self-loop.
+    """
+    for step in flow.steps:
+        targets = [t for t in step.next if t != step.name]
+        seen, stack = set(), list(targets)
+        while stack:
+            name = stack.pop()
+            if name == step.name:
+                return True
+            if name not in seen:
+                seen.add(name)
+                stack.extend(t for t in flow.step(name).next if t != name)
+    return False
+
+
+def test_mutated_flows_get_the_same_verdict_and_graph(tmp_path: Path) -> None:
+    """Random graph edits of valid flows: whatever Metaflow rejects, flowc rejects too,
+    and where both accept, the graphs are equal.
+
+    The one deliberate exception is a loop that runs through a switch
+    (recursion to an earlier step), which flowc accepts and Metaflow does not.
+    flowc also rejects flows Metaflow lets through (branches meeting without
+    a join, for example); those are not counted against it.
+    """
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    mutants = []
+    for seed in range(MUTATED):
+        source = generate(seed, metaflow_compatible=True, max_steps=14, style="metaflow")
+        for round_ in range(1 + seed % 2):
+            source = mutate_transitions(source, seed * 7 + round_)
+        path = sources / f"mutant_{seed}.py"
+        path.write_text(source, encoding="utf-8")
+        name = re.search(r"^class (\w+)\(", source, flags=re.M)
+        assert name
+        mutants.append((path, name.group(1), analyze_file(str(path))))
+    theirs = metaflow_graphs([(p, n) for p, n, _ in mutants], tmp_path)
+    missed, compared, rejected = [], 0, 0
+    for (path, _, ours), graph in zip(mutants, theirs, strict=True):
+        if ours.errors:
+            rejected += bool(graph["lint"])
+            continue
+        assert ours.flow is not None
+        if graph["lint"] is None:
+            _compare(flowc_view(ours.flow), graph, path.name)
+            compared += 1
+        elif not ("loop in your flow" in graph["lint"] and _loops_beyond_self(ours.flow)):
+            missed.append(f"{path.name}: {graph['lint']}")
+    assert not missed, "flowc accepts flows Metaflow rejects:\n" + "\n".join(missed)
+    assert rejected > MUTATED // 3 and compared > MUTATED // 10, (rejected, compared)

@@ -44,7 +44,7 @@ RULES: dict[str, str] = {
     "FLC117": "join does not close a split",
     "FLC118": "join mixes unrelated splits",
     "FLC119": "split never joined",
-    "FLC120": "foreach goes straight to a join",
+    "FLC120": "split goes straight to a join",
     "FLC121": "invalid switch",
     "FLC122": "switch case goes straight to a join",
     "FLC123": "invalid foreach variable",

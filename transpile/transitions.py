@@ -95,15 +95,18 @@ def _end_step(ctx: Context, raw: RawStep, start: str | None, end: str | None) ->
         )
 
 
+_STRAIGHT_TO_JOIN = {
+    StepKind.FOREACH: ("FLC120", "foreach", "add at least one step between the foreach and its join"),
+    StepKind.BRANCH: ("FLC120", "branch", "add at least one step on that branch before the join"),
+    StepKind.SWITCH: ("FLC122", "switch", "add an unconditional step on that case before the join"),
+}
+
+
 def _straight_to_join(ctx: Context, raw: RawStep, kind: StepKind, steps: dict[str, RawStep]) -> None:
-    """A foreach or a switch case may not go directly into a join step."""
-    if kind not in (StepKind.FOREACH, StepKind.SWITCH):
+    """No split, and no switch case, may go directly into a join step."""
+    if kind not in _STRAIGHT_TO_JOIN:
         return
-    rule, what, hint = (
-        ("FLC120", "foreach", "add at least one step between the foreach and its join")
-        if kind is StepKind.FOREACH
-        else ("FLC122", "switch", "add an unconditional step on that case before the join")
-    )
+    rule, what, hint = _STRAIGHT_TO_JOIN[kind]
     for target in raw.targets:
         if target in steps and steps[target].num_args == 2:
             ctx.report(
