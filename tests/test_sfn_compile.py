@@ -158,7 +158,8 @@ def test_distributed_map_by_flag_or_declared_width() -> None:
     inline = definition(flow)["States"]["start-map"]
     assert inline["ItemProcessor"]["ProcessorConfig"] == {"Mode": "INLINE"}
     for settings in ({"distributed_map": "true"}, {"foreach_width.start": "500"}):
-        mapped = definition(flow, **settings)["States"]["start-map"]
+        chunks = definition(flow, **settings)["States"]["start-chunks"]
+        mapped = chunks["ItemProcessor"]["States"]["start-map"]
         assert mapped["ItemProcessor"]["ProcessorConfig"] == {
             "Mode": "DISTRIBUTED",
             "ExecutionType": "STANDARD",
@@ -319,8 +320,8 @@ def test_arguments_are_inline_unless_too_many_intrinsics_would_nest() -> None:
 
 def test_a_foreach_declared_wider_than_a_map_can_index_is_an_error() -> None:
     source = FOREACH.read_text()
-    assert any(e.startswith("FLC402") and "1,000" in e for e in _errors(source, foreach_width="5000"))
-    definition(flow_of(source), foreach_width="1000")
+    assert any(e.startswith("FLC402") and "1,000" in e for e in _errors(source, foreach_width="1000001"))
+    definition(flow_of(source), foreach_width="1000000")
 
 
 def test_package_environments_are_refused_not_dropped() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from flowc.backends.sfn import limits
 from sfn_support import REPO, definition, example_flow, output_key, run_in_moto
 
 RUN = "run-7"
@@ -127,14 +129,20 @@ def test_branch_inside_foreach_and_foreach_inside_branch() -> None:
     assert finish.args.input_paths == "audit_done/t,collect/t"
 
 
-def test_distributed_map_runs_the_body_as_child_executions() -> None:
+@pytest.mark.parametrize("width", [3, 8, 10])
+def test_distributed_map_runs_every_index_once_across_chunks(
+    width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of 4 instead of 1,000, so that full and partial chunks run quickly.
+    monkeypatch.setattr(limits, "ARRAY_RANGE_MAX_ITEMS", 4)
     flow = example_flow(example("foreach_tuning"))
-    seeded = {output_key(flow.name, RUN, "start", "t"): {"foreach": {"cardinality": 3}}}
-    machine = definition(flow, foreach_width="400")
-    assert machine["States"]["start-map"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    seeded = {output_key(flow.name, RUN, "start", "t"): {"foreach": {"cardinality": width}}}
+    machine = definition(flow, distributed_map="true")
+    inner = machine["States"]["start-chunks"]["ItemProcessor"]["States"]["start-map"]
+    assert inner["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     result = run_in_moto(machine, seeded=seeded, name=RUN, record_in_s3=True)
     assert result.status == "SUCCEEDED", result.cause
-    assert result.ids("fit") == ["t-0", "t-1", "t-2"]
-    assert {t.args.input_paths for t in result.by_step()["score"]} == {"fit/t-0", "fit/t-1", "fit/t-2"}
+    assert sorted(result.ids("fit"), key=lambda t: int(t[2:])) == [f"t-{i}" for i in range(width)]
+    assert {t.args.input_paths for t in result.by_step()["score"]} == {f"fit/t-{i}" for i in range(width)}
     assert all(t.args.run_id == RUN for t in result.tasks)
     assert result.by_step()["pick"][0].args.input_paths == "score/t-*"

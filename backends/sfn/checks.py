@@ -83,17 +83,19 @@ def check_flow(flow: Flow) -> list[Problem]:
 
 
 def check_widths(flow: Flow, settings: Settings) -> list[Problem]:
-    """Declared foreach widths fit what one Map can index (``States.ArrayRange``)."""
+    """Declared foreach widths fit what the chunked Distributed Map can index."""
     problems = []
     for step in flow.steps:
         width = settings.width(step.name) if step.kind is StepKind.FOREACH else None
-        if width is not None and width > limits.ARRAY_RANGE_MAX_ITEMS:
+        widest = limits.ARRAY_RANGE_MAX_ITEMS**2
+        if width is not None and width > widest:
             problems.append(
                 over_limit(
                     step.span,
-                    f"foreach step {step.name!r} is declared {width:,} wide; one Step Functions Map "
-                    f"indexes at most {limits.ARRAY_RANGE_MAX_ITEMS:,} items (States.ArrayRange)",
-                    "split the items into chunks of at most 1,000 and nest two foreach",
+                    f"foreach step {step.name!r} is declared {width:,} wide; flowc's Distributed Map "
+                    f"reaches {widest:,} items ({limits.ARRAY_RANGE_MAX_ITEMS:,} chunks of "
+                    f"{limits.ARRAY_RANGE_MAX_ITEMS:,}, the States.ArrayRange limit)",
+                    "nest two foreach",
                 )
             )
     return problems

@@ -12,7 +12,8 @@ item processor.  Each step contributes a few states named after it:
 ``<step>``         Task   the Batch job running the shim
 ``<step>-output``  Task   reads the shim's output.json (foreach, switch)
 ``<step>-items``   Pass   ``States.ArrayRange`` over the foreach cardinality
-``<step>-map``     Map    the foreach body, once per index
+``<step>-map``     Map    the foreach body, once per index (see :mod:`fanout`
+                          for the chunked Distributed Map states)
 ``<step>-parallel`` Parallel  the branches of a static split
 ``<step>-switch``  Choice picks the case the step chose
 ``<a>-to-<b>``     Pass   a loop's back edge: next iteration's counter
@@ -23,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowc.backends.sfn import batch, limits
+from flowc.backends.sfn import batch, fanout, limits
 from flowc.backends.sfn.intrinsic import Fmt, join, member
 from flowc.backends.sfn.plan import Plan
 from flowc.backends.sfn.settings import Settings
@@ -113,8 +114,9 @@ class StateBuilder:
         if step.kind is StepKind.FOREACH:
             task["Next"] = name(step.name, "output")
             states[name(step.name, "output")] = self._read_output(step, name(step.name, "items"))
-            states[name(step.name, "items")] = _items_state(name(step.name, "map"))
-            after = states[name(step.name, "map")] = self._map_state(step)
+            fanout_states, last = self._foreach_states(step)
+            states.update(fanout_states)
+            after = states[last]
             visit = [self._join(step)]
         elif step.kind is StepKind.BRANCH:
             task["Next"] = name(step.name, "parallel")
@@ -177,27 +179,17 @@ class StateBuilder:
             "Next": next_state,
         }
 
-    def _map_state(self, step: Step) -> State:
-        depth = self.plan.depth(step.name)
-        selector: dict[str, object] = {"boot.$": "$.boot", "run.$": "$.run"}
-        for level in range(depth):
-            selector[f"i{level}.$"] = f"$.i{level}"
-        selector[f"i{depth}.$"] = "$$.Map.Item.Value"
-        selector["loops"] = {f"{h}.$": f"$.loops.{h}" for h in self.plan.loops_of(step.name)}
-        start_at, states = self.region(step.next[0], self._join(step), nested=True)
-        distributed = self.settings.distributed(step.name)
-        config = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"} if distributed else {"Mode": "INLINE"}
-        state: State = {
-            "Type": "Map",
-            "Comment": f"foreach {step.foreach} of step {step.name}",
-            "ItemsPath": "$.fanout.items",
-            "ItemSelector": selector,
-            "ItemProcessor": {"ProcessorConfig": config, "StartAt": start_at, "States": states},
-            "ResultPath": None,
-        }
-        if self.settings.max_concurrency:
-            state["MaxConcurrency"] = self.settings.max_concurrency
-        return state
+    def _foreach_states(self, step: Step) -> tuple[dict[str, State], str]:
+        roles = ("items", "map", "chunks", "last", "whole", "full", "tail")
+        return fanout.foreach_states(
+            {role: name(step.name, role) for role in roles},
+            self.plan.depth(step.name),
+            self.plan.loops_of(step.name),
+            self.region(step.next[0], self._join(step), nested=True),
+            self.settings.distributed(step.name),
+            self.settings.max_concurrency,
+            f"foreach {step.foreach} of step {step.name}",
+        )
 
     def _parallel_state(self, step: Step) -> State:
         branches = []
@@ -291,18 +283,6 @@ class StateBuilder:
             target = name(step.name, "caught")
             states[target] = {"Type": "Pass", "End": True, "OutputPath": None}
         task["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": target}]
-
-
-def _items_state(next_state: str) -> State:
-    return {
-        "Type": "Pass",
-        "Comment": "indices 0 .. cardinality-1",
-        "Parameters": {
-            "items.$": "States.ArrayRange(0, States.MathAdd($.out.value.foreach.cardinality, -1), 1)"
-        },
-        "ResultPath": "$.fanout",
-        "Next": next_state,
-    }
 
 
 def _put_text(target: dict[str, object], key: str, value: Fmt) -> None:
