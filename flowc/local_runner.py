@@ -114,7 +114,8 @@ class LocalRunner:
                     if cloned is not None:
                         self._advance(spec, cloned)
                         continue
-                    running[pool.submit(launcher.run, spec)] = spec
+                    more = spec.step != self.flow.end
+                    running[pool.submit(launcher.run, spec, more)] = spec
                 if self.failed and not running:
                     break
                 if not running:

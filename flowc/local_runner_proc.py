@@ -93,9 +93,12 @@ class ShimLauncher:
             args += ["--origin-run-id", self.origin_run_id]
         return args
 
-    def run(self, spec: TaskSpec) -> TaskResult:
-        """Run one task to completion, printing its lines prefixed with ``step/task``."""
-        process = self._take_spare()
+    def run(self, spec: TaskSpec, more: bool = True) -> TaskResult:
+        """Run one task to completion, printing its lines prefixed with ``step/task``.
+
+        ``more`` says whether other tasks may follow (worth starting a spare process).
+        """
+        process = self._take_spare(more)
         assert process.stdin is not None
         process.stdin.write(json.dumps(self.argv(spec)))
         process.stdin.close()
@@ -126,7 +129,7 @@ class ShimLauncher:
             errors="replace",
         )
 
-    def _take_spare(self) -> subprocess.Popen[str]:
+    def _take_spare(self, more: bool) -> subprocess.Popen[str]:
         """A shim process for the next task, started ahead so its interpreter is already up.
 
         Each task still gets a fresh process; a spare only waits on stdin
@@ -134,7 +137,8 @@ class ShimLauncher:
         """
         with self._lock:
             process = self._spares.pop() if self._spares else self._start()
-            self._spares.append(self._start())
+            if more and not self._spares:
+                self._spares.append(self._start())
         return process
 
     def close(self) -> None:
