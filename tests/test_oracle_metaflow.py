@@ -179,6 +179,113 @@ def test_generated_flows_match_metaflow(tmp_path: Path) -> None:
         _compare(flowc_view(flow), graph, f"{path.name} (seed {path.stem[4:]})")
 
 
+#: Shapes neither the examples nor flowgen produce.
+SHAPES = {
+    "parallel": """
+class ShapeFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.train, num_parallel=3)
+
+    @parallel
+    @step
+    def train(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+""",
+    "start-is-a-switch-with-numeric-keys": """
+class ShapeFlow(FlowSpec):
+    @step
+    def start(self):
+        self.n = 1
+        self.next({1: self.one, 2: self.two, 3: self.two}, condition="n")
+
+    @step
+    def one(self):
+        self.next(self.end)
+
+    @step
+    def two(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+""",
+    "annotated-start-foreach-and-end-after-join": """
+class ShapeFlow(FlowSpec):
+    @step(start=True)
+    def begin(self):
+        self.items = [1, 2]
+        self.next(self.work, foreach="items")
+
+    @step
+    def work(self):
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.next(self.finish)
+
+    @step(end=True)
+    def finish(self):
+        pass
+""",
+    "switch-loop-inside-foreach-inside-branch": """
+class ShapeFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.left, self.right)
+
+    @step
+    def left(self):
+        self.items = [1, 2]
+        self.next(self.work, foreach="items")
+
+    @step
+    def work(self):
+        self.status = "done"
+        self.next({"again": self.work, "done": self.after}, condition="status")
+
+    @step
+    def after(self):
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.next(self.join)
+
+    @step
+    def right(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+""",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_hand_written_shape_matches_metaflow(shape: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{shape.replace('-', '_')}.py"
+    path.write_text("from flowc import FlowSpec, parallel, step\n" + SHAPES[shape], encoding="utf-8")
+    flow = load_flow(str(path))
+    (theirs,) = metaflow_graphs([(path, flow.name)], tmp_path)
+    _compare(flowc_view(flow), theirs, shape)
+
+
 def test_comparison_is_not_vacuous(example_graphs: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
     """The examples exercise joins, foreach, switches and recursion, and a change is caught."""
     nodes = [n for _, _, theirs in example_graphs for n in theirs["nodes"].values()]
