@@ -72,15 +72,18 @@ def start_aws() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     }
     for _ in range(100):
         try:
-            _create_resources(env)
-            return server, env
+            return server, env | metaflow_sfn_setup(env)
         except Exception:
             time.sleep(0.1)
     server.terminate()
     raise RuntimeError("moto server did not start")
 
 
-def _create_resources(env: dict[str, str]) -> None:
+def metaflow_sfn_setup(env: dict[str, str]) -> dict[str, str]:
+    """Create, on the moto server at ``env["AWS_ENDPOINT_URL"]``, the IAM role, Batch
+    compute environment and job queue ``bench`` and the bucket ``mfbench`` that
+    Metaflow's SFN deployer looks up; return the settings pointing Metaflow at them.
+    (Also used by bench/compile_vs_metaflow.py --target sfn.)"""
     import boto3
 
     session = boto3.Session(
@@ -104,7 +107,15 @@ def _create_resources(env: dict[str, str]) -> None:
         jobQueueName="bench", state="ENABLED", priority=1,
         computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}],
     )  # fmt: skip
-    session.client("s3", endpoint_url=url).create_bucket(Bucket="mfbench")
+    s3 = session.client("s3", endpoint_url=url)
+    if "mfbench" not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket="mfbench")
+    return {
+        "METAFLOW_SFN_IAM_ROLE": role,
+        "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": role,
+        "METAFLOW_SFN_DYNAMO_DB_TABLE": "bench",
+        "METAFLOW_BATCH_JOB_QUEUE": "bench",
+    }
 
 
 #: Runs a command from a small process, so its peak RSS is not inflated by the

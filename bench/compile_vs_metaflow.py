@@ -196,6 +196,11 @@ def main() -> int:
     args = parser.parse_args()
     target = TARGETS[args.target]
     server, s3_env = start_s3()
+    if args.target == "sfn":
+        # Metaflow's SFN deployer looks up a Batch job queue and role while compiling.
+        from compile_sfn import metaflow_sfn_setup
+
+        s3_env |= metaflow_sfn_setup(s3_env)
     env = {**os.environ, **s3_env}
     workdir = tempfile.mkdtemp(prefix="flowc-bench-")
     try:
