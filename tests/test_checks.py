@@ -232,3 +232,24 @@ def test_docs_rules_table_lists_every_rule_with_its_title() -> None:
     documented = {rule: title.strip().replace("`", "") for rule, title in rows}
     assert len(rows) == len(documented), "a rule is documented twice"
     assert documented == RULES
+
+
+def test_join_argument_not_called_inputs_is_only_a_warning() -> None:
+    text = (
+        "from flowc import FlowSpec, step\n\nclass F(FlowSpec):\n"
+        "    @step\n    def start(self):\n        self.next(self.a, self.b)\n\n"
+        "    @step\n    def a(self):\n        self.next(self.join)\n\n"
+        "    @step\n    def b(self):\n        self.next(self.join)\n\n"
+        "    @step\n    def join(self, results):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    analysis = analyze_source(text)
+    assert analysis.errors == ()
+    (warning,) = analysis.problems
+    assert (warning.rule, warning.severity.value, warning.span.line, warning.span.column) == (
+        "FLC107",
+        "warning",
+        17,
+        20,
+    )
+    assert analysis.flow is not None and analysis.flow.step("join").is_join

@@ -10,6 +10,7 @@ import libcst as cst
 from flowc.transpile.context import Context, NotLiteral
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.ir import Decorator, Span, Switch, Value
+from flowc.transpile.problems import Severity
 
 
 @dataclass
@@ -87,6 +88,16 @@ def _check_signature(ctx: Context, node: cst.FunctionDef) -> int:
             node,
             f"step {name!r} takes {count} arguments",
             "steps take (self), joins take (self, inputs)",
+        )
+    elif count == 2 and params.params[1].name.value != "inputs":
+        # Metaflow accepts any name; readers of the flow expect ``inputs``.
+        ctx.report(
+            "FLC107",
+            params.params[1],
+            node,
+            f"join step {name!r} calls its inputs {params.params[1].name.value!r}",
+            f"write def {name}(self, inputs):",
+            Severity.WARNING,
         )
     if isinstance(node.asynchronous, cst.Asynchronous):
         ctx.report("FLC107", node.name, node, f"step {name!r} is async", "define steps with plain def")
