@@ -13,7 +13,13 @@ gives nested foreach, branches inside foreach and foreach inside branches.
 
 Every generated flow is meant to pass ``flowc check`` *and to run*: foreach
 lists are non-empty, switch conditions name a case, and every recursion
-stops after a few rounds.
+stops after a few rounds.  ``IncludeFile`` parameters default to
+``data.txt``, so run generated flows from a folder holding such a file.
+Pass ``styles=("flowc",)`` (or ``style="flowc"``) for flows that must run
+without Metaflow installed.
+
+``mutate_transitions(source, seed)`` makes one random edit of a flow's
+graph, for oracle tests that compare verdicts with Metaflow's.
 """
 
 from __future__ import annotations
