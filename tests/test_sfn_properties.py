@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flowc.backends.sfn import emit, limits
+from flowc.backends.sfn.machine import default_text
 from flowc.backends.sfn.plan import Plan
 from flowc.transpile.ir import Flow, StepKind
 from flowgen import flows, generate
@@ -114,6 +115,18 @@ def _check_inputs(flow: Flow, result: Execution, ordered: bool = True) -> None:
         done.add((args.step, args.task_id))
 
 
+def _check_values(flow: Flow, result: Execution) -> None:
+    """Parameter defaults and @environment values (adversarial text) arrive unchanged."""
+    for task in result.tasks:
+        step = flow.step(task.args.step)
+        deco = step.decorator("environment")
+        variables = deco.get("vars") if deco else None
+        expected = {k: v if isinstance(v, str) else str(v) for k, v in (variables or {}).items()}
+        assert task.environment == expected, (step.name, task.environment, expected)
+    (start,) = [t for t in result.tasks if t.args.step == flow.start]
+    assert start.args.params == {p.name: default_text(p) for p in flow.parameters}
+
+
 @pytest.mark.parametrize("seed", RUN_SEEDS)
 def test_generated_flows_run_in_moto(seed: int) -> None:
     flow = flow_of(generate(seed))
@@ -122,6 +135,7 @@ def test_generated_flows_run_in_moto(seed: int) -> None:
     assert result.status == "SUCCEEDED", (result.error, result.cause, generate(seed))
     assert [t.args.task_id for t in result.tasks if t.args.step == flow.end] == ["t"]
     _check_inputs(flow, result)
+    _check_values(flow, result)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 8])
