@@ -253,3 +253,15 @@ def test_join_argument_not_called_inputs_is_only_a_warning() -> None:
         20,
     )
     assert analysis.flow is not None and analysis.flow.step("join").is_join
+
+
+def test_orphan_is_reported_next_to_a_broken_transition() -> None:
+    text = (
+        "from flowc import FlowSpec, step\n\nclass F(FlowSpec):\n"
+        "    @step\n    def start(self):\n        self.next(self.middle)\n\n"
+        '    @step\n    def middle(self):\n        self.next("end")\n\n'
+        "    @step\n    def orphan(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    # 'end' is unreachable only because of the broken transition: not reported.
+    assert _rules(text) == [("FLC110", 10, 19), ("FLC115", 13, 5)]

@@ -58,13 +58,14 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
             previous[target].add(name)
     structure = Structure(kinds, {n: tuple(sorted(p)) for n, p in previous.items()}, {}, {})
     check_transitions(ctx, steps, kinds, previous, start, end)
-    if start is None or start not in steps or _broken(steps, end):
-        # Reachability and balance follow the transitions; with one already
-        # reported as invalid they would only report its consequences.
+    if start is None or start not in steps:
         return structure
+    broken = _broken(steps, end)
     reachable = _reachable(start, edges)
     for name, raw in steps.items():
-        if name not in reachable:
+        # With a transition already reported as invalid, what it was meant
+        # to reach is unknown: then only steps nothing names are reported.
+        if name not in reachable and not (broken and previous[name]):
             ctx.report(
                 "FLC115",
                 raw.span,
@@ -72,6 +73,10 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
                 f"step {name!r} is unreachable from {start!r}",
                 f"add self.next(self.{name}) to an earlier step, or delete the step",
             )
+    if broken:
+        # Loops and balance follow the transitions; they would only report
+        # the consequences of the broken one.
+        return structure
     loops = _loop_edges(steps, edges, kinds)
     forward = {n: [t for t in ts if (n, t) not in loops] for n, ts in edges.items()}
     order = _topological(reachable, forward)
