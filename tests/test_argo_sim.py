@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+import argo_schema
 import flowgen
+import pytest
 import yaml
 from argo_sim import Call, Simulator
 from flowc.backends.argo import emit
@@ -187,3 +189,55 @@ def test_loop_inside_a_case_meets_the_other_case() -> None:
         check(flow, calls)
         seen.add(tuple(c.step for c in calls))
     assert len(seen) > 1
+
+
+CASE_INTO_A_BRANCH = """
+from flowc import FlowSpec, step
+
+
+class CaseBranch(FlowSpec):
+    @step
+    def start(self):
+        self.route = "direct"
+        self.next({"direct": self.fan, "around": self.detour}, condition="route")
+
+    @step
+    def detour(self):
+        self.next(self.fan)
+
+    @step
+    def fan(self):
+        self.next(self.left, self.right)
+
+    @step
+    def left(self):
+        self.next(self.meet)
+
+    @step
+    def right(self):
+        self.next(self.meet)
+
+    @step
+    def meet(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_a_case_straight_into_a_branch_step() -> None:
+    seen = set()
+    for seed in range(20):
+        flow, calls = run(CASE_INTO_A_BRANCH, seed)
+        check(flow, calls)
+        seen.add(tuple(c.step for c in calls))
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("source", [CHAINED_SKIPS, LOOP_IN_A_CASE, CASE_INTO_A_BRANCH])
+def test_tricky_shapes_are_strictly_valid(source: str) -> None:
+    document = yaml.safe_load(emit(analyze_source(source, "flow.py").flow, OPTIONS)[0].text)  # type: ignore[arg-type]
+    for version in argo_schema.VERSIONS:
+        assert not argo_schema.errors(document, version)

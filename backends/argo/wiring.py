@@ -134,7 +134,7 @@ class Wiring:
         tricky = [
             p for p in parents if self._is_direct_switch(p, step.name) or self._is_loop_exit(p, step.name)
         ]
-        if tricky and step.kind in (StepKind.SWITCH, StepKind.FOREACH, StepKind.BRANCH):
+        if tricky and step.kind in (StepKind.SWITCH, StepKind.FOREACH):
             raise ShapeError(
                 step.name,
                 "a split or switch step where a switch case meets other paths",
