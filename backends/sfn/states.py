@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flowc.backends.sfn import batch, fanout, limits
-from flowc.backends.sfn.intrinsic import Fmt, join, member
+from flowc.backends.sfn.intrinsic import Fmt, member, put
 from flowc.backends.sfn.plan import Plan
 from flowc.backends.sfn.settings import Settings
 from flowc.transpile.ir import Flow, Step, StepKind
@@ -87,7 +87,7 @@ class StateBuilder:
         count = batch.intrinsic_count(self._arguments(self.flow.step(step)))
         return count > limits.MAX_NESTED_INTRINSICS
 
-    def _goto(self, state: State, source: str, target: str, stop: str | None, nested: bool) -> None:
+    def _goto(self, state: State, target: str, stop: str | None, nested: bool) -> None:
         """Point ``state`` at ``target`` (or end the region when ``target`` is ``stop``)."""
         if target == stop:
             state["End"] = True
@@ -109,7 +109,7 @@ class StateBuilder:
             )
         task = self._task(step, batch.command(self._boot_count, arguments, via_pass))
         states[name(step.name)] = task
-        after: State = {}
+        after = task  # the state that continues to the next step
         visit: list[str] = []
         if step.kind is StepKind.FOREACH:
             task["Next"] = name(step.name, "output")
@@ -128,14 +128,12 @@ class StateBuilder:
             states.update(self._switch_states(step, stop, nested))
             visit = [t for t in step.next if not self.plan.is_back_edge(step.name, t)]
         elif step.kind is StepKind.END:
-            after = task
             task["End"] = True
             task["OutputPath"] = None
         else:
-            after = task
             visit = [step.next[0]]
-        if visit and after is not None and step.kind is not StepKind.SWITCH:
-            self._goto(after, step.name, visit[0], stop, nested)
+        if visit and step.kind is not StepKind.SWITCH:
+            self._goto(after, visit[0], stop, nested)
         if step.decorator("catch") is not None:
             self._catch(step, task, states)
         return visit
@@ -210,7 +208,7 @@ class StateBuilder:
         states: dict[str, State] = {}
         for target in step.next:
             if self.plan.is_back_edge(step.name, target):
-                limit = name(step.name, "loop", "limit")
+                limit = name(step.name, "to", target, "limit")
                 choices.append(
                     {
                         "And": [
@@ -234,7 +232,7 @@ class StateBuilder:
                 choices.append({"Variable": variable, "StringEquals": target, "Next": again})
             else:
                 choice: State = {"Variable": variable, "StringEquals": target}
-                self._goto(choice, step.name, target, stop, nested)
+                self._goto(choice, target, stop, nested)
                 if "End" in choice:
                     raise AssertionError(f"switch {step.name} goes straight to the end of a region")
                 choices.append(choice)
@@ -250,7 +248,7 @@ class StateBuilder:
     def _enter_state(self, head: str) -> State:
         """First entry into a loop: iteration 0, no suffix, parents from outside."""
         parameters: dict[str, object] = {"k": 0, "sfx": ""}
-        _put_text(parameters, "in", self.plan.entry_paths(head))
+        put(parameters, "in", self.plan.entry_paths(head))
         return {
             "Type": "Pass",
             "Comment": f"loop at step {head}: first iteration",
@@ -266,7 +264,7 @@ class StateBuilder:
             "k.$": count,
             "sfx.$": f"States.Format('.{{}}', {count})",
         }
-        _put_text(parameters, "in", self.plan.back_edge_paths(source))
+        put(parameters, "in", self.plan.back_edge_paths(source))
         return {
             "Type": "Pass",
             "Comment": f"loop from step {source} back to {head}: next iteration",
@@ -283,13 +281,3 @@ class StateBuilder:
             target = name(step.name, "caught")
             states[target] = {"Type": "Pass", "End": True, "OutputPath": None}
         task["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": target}]
-
-
-def _put_text(target: dict[str, object], key: str, value: Fmt) -> None:
-    if value.is_static:
-        target[key] = value.template
-    else:
-        target[f"{key}.$"] = value.expression()
-
-
-__all__ = ["StateBuilder", "join", "name"]
