@@ -146,3 +146,22 @@ def test_distributed_map_runs_every_index_once_across_chunks(
     assert {t.args.input_paths for t in result.by_step()["score"]} == {f"fit/t-{i}" for i in range(width)}
     assert all(t.args.run_id == RUN for t in result.tasks)
     assert result.by_step()["pick"][0].args.input_paths == "score/t-*"
+
+
+def test_execution_input_reaches_the_shim_typed() -> None:
+    from flowc.runtime_shim.params import convert
+
+    flow = example_flow(example("linear_etl"))
+    given = {"alpha": 0.25, "days": 7, "verbose": True, "thresholds": '{"low": 1, "high": 9}'}
+    result = run_in_moto(definition(flow), name=RUN, execution_input=given)
+    assert result.status == "SUCCEEDED", result.cause
+    raw = result.by_step()["start"][0].args.params
+    kinds = {p.name: p.type.value for p in flow.parameters}
+    typed = {name: convert(value, kinds[name], name) for name, value in raw.items()}
+    assert typed == {
+        "alpha": 0.25,
+        "days": 7,
+        "verbose": True,
+        "thresholds": {"low": 1, "high": 9},
+        "region": "emea",
+    }
