@@ -186,3 +186,16 @@ def test_cli_stdout_is_multi_document_yaml() -> None:
     assert result.exit_code == 0
     kinds = [d["kind"] for d in yaml.safe_load_all(result.output)]
     assert kinds == ["WorkflowTemplate", "Sensor"]
+
+
+def test_cli_reports_what_argo_cannot_express_without_a_traceback(tmp_path: Any) -> None:
+    flow = tmp_path / "flow.py"
+    flow.write_text(
+        "from flowc import FlowSpec, batch, step\n\n\nclass F(FlowSpec):\n"
+        "    @batch(queue='q')\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+    result = CliRunner().invoke(cli, ["compile", str(flow), "--target", "argo", "--datastore", "s3://b/f"])
+    assert result.exit_code == 1
+    assert f"{flow}:5:5: FLC401 Argo Workflows cannot express @batch" in result.output
+    assert "Traceback" not in result.output
