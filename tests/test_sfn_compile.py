@@ -118,8 +118,8 @@ def test_retry_catch_timeout_environment_and_secrets() -> None:
         {"ErrorEquals": ["States.ALL"], "MaxAttempts": 4, "IntervalSeconds": 1, "BackoffRate": 1.0}
     ]
     assert work["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "end"}]
-    assert work["TimeoutSeconds"] == 120
-    assert work["Parameters"]["Timeout"] == {"AttemptDurationSeconds": 120}
+    assert work["TimeoutSeconds"] == 120 + limits.TIMEOUT_GRACE_SECONDS
+    assert work["Parameters"]["Timeout"] == {"AttemptDurationSeconds": 120 + limits.TIMEOUT_GRACE_SECONDS}
     env = {e["Name"]: e["Value"] for e in work["Parameters"]["ContainerOverrides"]["Environment"]}
     assert env == {"A": "x", "B": "3", "FLOWC_SECRET_SOURCES": '["db-password"]'}
 

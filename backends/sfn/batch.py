@@ -125,9 +125,11 @@ def task_state(
         "ResultPath": None,
     }
     if timeout:
-        # Batch stops the job itself too, so a timed-out task does not run on.
-        parameters["Timeout"] = {"AttemptDurationSeconds": max(60, timeout)}
-        state["TimeoutSeconds"] = timeout
+        # The shim enforces @timeout in the task; this is the backstop for a
+        # job that hangs.  Batch stops the job too, so it does not run on.
+        backstop = timeout + limits.TIMEOUT_GRACE_SECONDS
+        parameters["Timeout"] = {"AttemptDurationSeconds": backstop}
+        state["TimeoutSeconds"] = backstop
     retry = step.decorator("retry")
     if retry is not None:
         times = int(str(retry.get("times", 3)))

@@ -60,6 +60,11 @@ MAX_EVENT_NAME = 64
 #: ``MAX_HISTORY_EVENTS``.  ``--set max_recursion=N`` changes it.
 DEFAULT_MAX_RECURSION = 500
 
+#: Seconds added to a step's @timeout for the Task's TimeoutSeconds: the shim
+#: enforces @timeout itself (so @catch can catch it); the state machine only
+#: stops a job that hangs past it, after container start and package download.
+TIMEOUT_GRACE_SECONDS = 300
+
 _UNSAFE = re.compile(r"[^0-9A-Za-z_-]+")
 
 
