@@ -7,14 +7,36 @@ import os
 
 from flowc.runtime_shim.package import build_package, graph_entry, package_key
 from flowc.transpile.export import graph_json
-from flowc.transpile.ir import Flow
+from flowc.transpile.ir import Flow, ParamType
 
 
 def flow_package(flow: Flow, flow_file: str) -> tuple[bytes, str]:
-    """The deterministic code package of ``flow`` (its directory + graph JSON) and its sha256."""
+    """The deterministic code package of ``flow`` and its sha256.
+
+    It holds the flow's directory, the graph JSON and the default files of
+    ``IncludeFile`` parameters, so a task on a cluster finds them where a
+    local run does (relative to the flow file).
+    """
+    flow_dir = os.path.dirname(os.path.abspath(flow_file))
     graph = graph_json(flow) | {"file": os.path.basename(flow_file)}
     extra = {graph_entry(flow.name): json.dumps(graph, indent=2, sort_keys=True).encode()}
-    return build_package(os.path.dirname(os.path.abspath(flow_file)), extra=extra)
+    extra.update(_included_files(flow, flow_dir))
+    return build_package(flow_dir, extra=extra)
+
+
+def _included_files(flow: Flow, flow_dir: str) -> dict[str, bytes]:
+    """Default files of ``IncludeFile`` parameters that live under the flow's directory."""
+    found: dict[str, bytes] = {}
+    for param in flow.parameters:
+        if param.type is not ParamType.FILE or not isinstance(param.default, str):
+            continue
+        path = os.path.normpath(os.path.join(flow_dir, param.default))
+        rel = os.path.relpath(path, flow_dir)
+        if rel.startswith("..") or rel.endswith(".py") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as handle:
+            found[rel.replace(os.sep, "/")] = handle.read()
+    return found
 
 
 def package_url(datastore: str, flow: Flow, sha256: str) -> str:
