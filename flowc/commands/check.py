@@ -24,9 +24,9 @@ Exit codes: 0 clean, 1 problems found, 2 usage error.""",
 def command(files: tuple[str, ...], fmt: str, flow_name: str | None) -> None:
     """Check FLOW files for errors, without running them."""
     from flowc.commands._common import print_problems
-    from flowc.transpile import analyze_file
+    from flowc.transpile import Problem, analyze_file
 
-    problems = []
+    problems: list[Problem] = []
     failed = False
     for path in files:
         analysis = analyze_file(path, flow_name)
