@@ -199,7 +199,8 @@ def _check_default(
             "FLC204",
             call,
             owner,
-            f"default {default!r} of parameter {name!r} is not of type {ptype.value}",
+            f"default {default!r} of parameter {name!r} is not "
+            + ("valid JSON" if ptype is ParamType.JSON else f"of type {ptype.value}"),
             f"give a default of type {ptype.value} or change type=",
         )
         return None

@@ -295,40 +295,8 @@ def _parse_switch(
     if len(positional) != 1 or not isinstance(positional[0].value, cst.Dict):
         _invalid(ctx, raw, call, "a switch takes one dict of cases", hint, rule="FLC121")
         return
-    if condition is None:
-        _invalid(ctx, raw, call, "a switch needs condition='<artifact name>'", hint, rule="FLC121")
-        return
-    try:
-        cond: Value = ctx.literal(condition.value)
-    except NotLiteral:
-        cond = None
-    if not isinstance(cond, str) or not cond.isidentifier():
-        _invalid(
-            ctx, raw, condition.value, "condition= must be a string naming an artifact", hint, rule="FLC121"
-        )
-        return
-    cases: list[tuple[str, str]] = []
-    for element in positional[0].value.elements:
-        if not isinstance(element, cst.DictElement):
-            _invalid(ctx, raw, element, "switch cases cannot be unpacked with **", hint, rule="FLC121")
-            continue
-        try:
-            key = ctx.literal(element.key)
-        except NotLiteral:
-            key = None
-        if not isinstance(key, (str, int, float)):
-            _invalid(
-                ctx,
-                raw,
-                element.key,
-                "switch case keys must be literal strings or numbers",
-                "the graph must be known before the flow runs",
-                rule="FLC121",
-            )
-            continue
-        step = _target(ctx, raw, element.value)
-        if step:
-            cases.append((str(key), step))
+    cases = _switch_cases(ctx, raw, positional[0].value, hint)
+    cond = _switch_condition(ctx, raw, call, condition, hint)
     keys = [k for k, _ in cases]
     if len(set(keys)) != len(keys):
         _invalid(
@@ -343,5 +311,52 @@ def _parse_switch(
             "use self.next(self.step) for one target",
             rule="FLC121",
         )
-    raw.switch = Switch(condition=cond, cases=tuple(cases))
+    # Kept even when invalid (already reported): the case targets are named,
+    # so they are not reported as unreachable on top.
+    raw.switch = Switch(condition=cond or "", cases=tuple(cases))
     raw.targets = list(dict.fromkeys(step for _, step in cases))
+
+
+def _switch_cases(ctx: Context, raw: RawStep, cases_node: cst.Dict, hint: str) -> list[tuple[str, str]]:
+    """The ``(key, step)`` cases; a case with a bad key keeps its step under ``""``."""
+    cases: list[tuple[str, str]] = []
+    for element in cases_node.elements:
+        if not isinstance(element, cst.DictElement):
+            _invalid(ctx, raw, element, "switch cases cannot be unpacked with **", hint, rule="FLC121")
+            continue
+        try:
+            key = ctx.literal(element.key)
+        except NotLiteral:
+            key = None
+        step = _target(ctx, raw, element.value)
+        if not isinstance(key, (str, int, float)):
+            _invalid(
+                ctx,
+                raw,
+                element.key,
+                "switch case keys must be literal strings or numbers",
+                "the graph must be known before the flow runs",
+                rule="FLC121",
+            )
+            key = ""
+        if step:
+            cases.append((str(key), step))
+    return cases
+
+
+def _switch_condition(
+    ctx: Context, raw: RawStep, call: cst.Call, condition: cst.Arg | None, hint: str
+) -> str | None:
+    if condition is None:
+        _invalid(ctx, raw, call, "a switch needs condition='<artifact name>'", hint, rule="FLC121")
+        return None
+    try:
+        cond: Value = ctx.literal(condition.value)
+    except NotLiteral:
+        cond = None
+    if not isinstance(cond, str) or not cond.isidentifier():
+        _invalid(
+            ctx, raw, condition.value, "condition= must be a string naming an artifact", hint, rule="FLC121"
+        )
+        return None
+    return cond
