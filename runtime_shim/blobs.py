@@ -8,19 +8,20 @@ The address is the sha256 of the stored bytes, so a reader verifies a blob
 before unpickling it.
 
 Values are written through :class:`BlobWriter`, a file object the pickler
-streams into: small blobs stay in memory, large ones spill to a temporary
-file, and a large ``bytes`` payload is compressed chunk by chunk straight
-from the pickler's buffer, so a value is never held twice in memory.
+streams into, chunk by chunk straight from the pickler's buffer.  Small
+blobs stay in memory.  A large value is encoded twice: first only to learn
+its address (so re-saving a known value costs hashing, no transfer), then
+straight into the storage, so it is never held twice in memory nor staged
+on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 import zlib
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from flowc.runtime_shim.errors import IntegrityError
 
@@ -33,18 +34,30 @@ WORTH_IT = 0.9
 _CHUNK = 4 << 20
 
 
-class BlobWriter(io.RawIOBase):
-    """A write-only file that encodes, hashes and buffers (or spills) a blob."""
+class Sink(Protocol):
+    """Where an encoded blob is streamed: a file, a multipart upload."""
 
-    def __init__(self) -> None:
+    def write(self, data: Any, /) -> Any:
+        """Append bytes."""
+
+
+class BlobWriter(io.RawIOBase):
+    """A write-only file the pickler streams into: it encodes and hashes the blob.
+
+    Without a ``sink`` the encoded bytes are kept in memory up to
+    :data:`SPILL`; past that only the hash is kept (``in_memory()`` is then
+    ``None`` and the value is encoded a second time, straight into the
+    storage).  With a ``sink`` every encoded byte is written to it.
+    """
+
+    def __init__(self, sink: Sink | None = None) -> None:
         super().__init__()
         self._pending = bytearray()
         self._compressor: Any = None
         self._decided = False
         self._hash = hashlib.sha256()
-        self._memory = io.BytesIO()
-        self._file: BinaryIO | None = None
-        self.path: str | None = None
+        self._sink = sink
+        self._memory: io.BytesIO | None = io.BytesIO() if sink is None else None
         self.size = 0
         #: The blob's address, set by :meth:`finish`.
         self.sha256 = ""
@@ -83,14 +96,13 @@ class BlobWriter(io.RawIOBase):
             return
         self._hash.update(data)
         self.size += len(data)
-        if self._file is None and self._memory.tell() + len(data) > SPILL:
-            import tempfile
-
-            fd, self.path = tempfile.mkstemp(prefix="flowc-blob-")
-            self._file = os.fdopen(fd, "wb")
-            self._file.write(self._memory.getbuffer())
-            self._memory = io.BytesIO()
-        (self._file or self._memory).write(data)
+        if self._sink is not None:
+            self._sink.write(data)
+        elif self._memory is not None:
+            if self.size > SPILL:
+                self._memory = None  # too large to keep: hash only
+            else:
+                self._memory.write(data)
 
     def finish(self) -> str:
         """Flush the encoder; returns the blob's sha256."""
@@ -98,30 +110,19 @@ class BlobWriter(io.RawIOBase):
             self._decide()
         if self._compressor is not None:
             self._emit(self._compressor.flush())
-        if self._file is not None:
-            self._file.close()
         self.sha256 = self._hash.hexdigest()
         return self.sha256
 
     def in_memory(self) -> bytes | None:
-        """The encoded blob when it was small enough to stay in memory."""
-        return None if self.path else self._memory.getvalue()
-
-    def discard(self) -> None:
-        """Remove the spill file, if any."""
-        if self.path and os.path.exists(self.path):
-            os.unlink(self.path)
+        """The encoded blob when it was small enough to keep in memory."""
+        return None if self._memory is None else self._memory.getvalue()
 
 
-def encode(value: Any) -> BlobWriter:
-    """Pickle ``value`` into a finished :class:`BlobWriter` (call ``discard`` when done)."""
-    writer = BlobWriter()
-    try:
-        pickle.dump(value, writer, protocol=5)
-        writer.finish()
-    except BaseException:
-        writer.discard()
-        raise
+def encode(value: Any, sink: Sink | None = None) -> BlobWriter:
+    """Pickle ``value`` into a finished :class:`BlobWriter` (writing to ``sink`` if given)."""
+    writer = BlobWriter(sink)
+    pickle.dump(value, writer, protocol=5)
+    writer.finish()
     return writer
 
 

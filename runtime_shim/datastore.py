@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowc.runtime_shim import blobs
+from flowc.runtime_shim.errors import DatastoreError
 from flowc.runtime_shim.storage import NotFound, Storage, open_storage
 
 #: Environment variable naming the default root.
@@ -58,20 +59,20 @@ class Datastore:
 
     def save_value(self, flow: str, value: Any) -> str:
         """Store ``value`` (once per content) and return its sha256."""
-        writer = blobs.encode(value)
-        try:
-            key = self.blob_key(flow, writer.sha256)
-            if not self.storage.exists(key):
-                data = writer.in_memory()
-                if data is not None:
-                    self.storage.put_bytes(key, data)
-                else:
-                    assert writer.path is not None
-                    self.storage.put_file(key, writer.path)
-                self.bytes_written += writer.size
-        finally:
-            writer.discard()
-        return writer.sha256
+        first = blobs.encode(value)
+        key = self.blob_key(flow, first.sha256)
+        if self.storage.exists(key):
+            return first.sha256
+        data = first.in_memory()
+        if data is not None:
+            self.storage.put_bytes(key, data)
+        else:
+            with self.storage.put_stream(key) as sink:
+                second = blobs.encode(value, sink)
+                if second.sha256 != first.sha256:
+                    raise DatastoreError(f"a value changed while it was being stored at {key}")
+        self.bytes_written += first.size
+        return first.sha256
 
     def load_value(self, flow: str, sha256: str) -> Any:
         """The value stored at ``sha256``; :class:`IntegrityError` when it was corrupted."""

@@ -8,8 +8,8 @@ only when an ``s3://`` root is opened.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 from flowc.runtime_shim.errors import DatastoreError
@@ -41,8 +41,8 @@ class Storage(Protocol):
     def put_bytes(self, key: str, data: bytes) -> None:
         """Write ``key`` atomically (readers see all of it or nothing)."""
 
-    def put_file(self, key: str, path: str) -> None:
-        """Upload the local file ``path`` to ``key`` atomically, streaming it."""
+    def put_stream(self, key: str) -> AbstractContextManager[Any]:
+        """A file to write ``key`` into; it appears atomically when the block ends without error."""
 
     def fetch(self, key: str) -> tuple[bytes | None, str | None, bool]:
         """``key`` as ``(bytes, None, False)`` when small, else ``(None, path, temporary)``."""
@@ -93,11 +93,12 @@ class LocalStorage:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def put_file(self, key: str, path: str) -> None:
+    @contextmanager
+    def put_stream(self, key: str) -> Iterator[Any]:
         final, fd, tmp = self._atomic(key)
-        os.close(fd)
         try:
-            shutil.copyfile(path, tmp)
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
             os.replace(tmp, final)
         finally:
             if os.path.exists(tmp):
@@ -191,16 +192,18 @@ class S3Storage:
     def put_bytes(self, key: str, data: bytes) -> None:
         self._call("write", key, self.client.put_object, Bucket=self.bucket, Key=self._key(key), Body=data)
 
-    def put_file(self, key: str, path: str) -> None:
-        self._call(
-            "write",
-            key,
-            self.client.upload_file,
-            path,
-            self.bucket,
-            self._key(key),
-            Config=self._transfer_config(),
-        )
+    @contextmanager
+    def put_stream(self, key: str) -> Iterator[Any]:
+        from flowc.runtime_shim.multipart import MultipartUpload
+
+        upload = MultipartUpload(self.client, self.bucket, self._key(key), MULTIPART_CHUNK)
+        try:
+            self._call("write", key, upload.start)
+            yield upload
+            self._call("write", key, upload.complete)
+        except BaseException:
+            upload.abort()
+            raise
 
     def fetch(self, key: str) -> tuple[bytes | None, str | None, bool]:
         response = self._call("read", key, self.client.get_object, Bucket=self.bucket, Key=self._key(key))
