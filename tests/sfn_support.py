@@ -155,9 +155,9 @@ def standin(node: Any, writes: Outputs | None, names: set[str], record: bool = F
     return out
 
 
-def _put(key: str, body: dict[str, Any] | str) -> dict[str, Any]:
+def _put(key: str, body: dict[str, Any] | str, bucket: str = BUCKET) -> dict[str, Any]:
     """A putObject Task; ``key`` is an intrinsic, ``body`` literal data or an intrinsic."""
-    parameters: dict[str, Any] = {"Bucket": BUCKET, "Key.$": key}
+    parameters: dict[str, Any] = {"Bucket": bucket, "Key.$": key}
     if isinstance(body, str):
         parameters["Body.$"] = body
     else:
@@ -183,7 +183,7 @@ def _replace(name: str, states: dict[str, Any], writes: Outputs | None, record: 
         key = f"States.Format('{RECORDS}{{}}', States.UUID())"
         chain.append((f"{name}-record", _put(key, "States.JsonToString($.standin.ContainerOverrides)")))
     if body is not None and read is not None and "first" not in body:
-        chain.append((f"{name}-put", _put(read["Parameters"]["Key.$"], body)))
+        chain.append((f"{name}-put", _put(read["Parameters"]["Key.$"], body, read["Parameters"]["Bucket"])))
     elif body is not None and read is not None:
         # {"first": output, "later": output, "loop": head}: the loop's first pass differs.
         chain.append(
@@ -199,8 +199,14 @@ def _replace(name: str, states: dict[str, Any], writes: Outputs | None, record: 
             )
         )
         out = {
-            f"{name}-first": {**_put(read["Parameters"]["Key.$"], body["first"]), **keep},
-            f"{name}-later": {**_put(read["Parameters"]["Key.$"], body["later"]), **keep},
+            f"{name}-first": {
+                **_put(read["Parameters"]["Key.$"], body["first"], read["Parameters"]["Bucket"]),
+                **keep,
+            },
+            f"{name}-later": {
+                **_put(read["Parameters"]["Key.$"], body["later"], read["Parameters"]["Bucket"]),
+                **keep,
+            },
         }
         return _link(chain) | out
     chain[-1][1].update(keep)
@@ -214,7 +220,7 @@ def _link(chain: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 
 @contextmanager
-def moto_sfn() -> Iterator[tuple[Any, Any]]:
+def moto_sfn(bucket: str = BUCKET) -> Iterator[tuple[Any, Any]]:
     """``(s3, stepfunctions)`` clients of an in-process moto with execution enabled."""
     from botocore.response import StreamingBody
     from moto import mock_aws
@@ -241,7 +247,8 @@ def moto_sfn() -> Iterator[tuple[Any, Any]]:
     try:
         with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
             s3 = boto3.client("s3", region_name="us-east-1")
-            s3.create_bucket(Bucket=BUCKET)
+            for name in sorted({BUCKET, bucket}):
+                s3.create_bucket(Bucket=name)
             yield s3, boto3.client("stepfunctions", region_name="us-east-1")
     finally:
         sdk.StateTaskServiceAwsSdk._normalise_response = original  # type: ignore[method-assign]
@@ -252,9 +259,9 @@ def moto_sfn() -> Iterator[tuple[Any, Any]]:
                 os.environ[key] = value
 
 
-def output_key(flow: str, run: str, step: str, task: str) -> str:
-    """Where the shim writes a task's output.json under :data:`DATASTORE`."""
-    return f"runs/{flow}/{run}/{step}/{task}/output.json"
+def output_key(flow: str, run: str, step: str, task: str, prefix: str = "runs") -> str:
+    """Where the shim writes a task's output.json (key under the datastore's bucket)."""
+    return f"{prefix}/{flow}/{run}/{step}/{task}/output.json"
 
 
 def run_in_moto(
@@ -266,6 +273,7 @@ def run_in_moto(
     name: str = "run-1",
     timeout: float = 120.0,
     record_in_s3: bool = False,
+    bucket: str = BUCKET,
 ) -> Execution:
     """Execute ``definition`` in moto; ``seeded`` maps S3 keys to output.json bodies.
 
@@ -275,9 +283,9 @@ def run_in_moto(
     """
     names: set[str] = set()
     machine = standin(definition, writes, names, record_in_s3)
-    with moto_sfn() as (s3, sfn):
+    with moto_sfn(bucket) as (s3, sfn):
         for key, body in (seeded or {}).items():
-            s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(body).encode())
+            s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body).encode())
         arn = sfn.create_state_machine(
             name="flowc-test", definition=json.dumps(machine), roleArn="arn:aws:iam::123456789012:role/test"
         )["stateMachineArn"]
