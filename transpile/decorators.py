@@ -129,7 +129,27 @@ def read_decorators(
         _check_semantics(ctx, name, values, decorator, node)
         span = ctx.span(decorator, node)
         found.append(Decorator(name, types.MappingProxyType(values), span))
+    _check_exclusive(ctx, found)
     return found, step_args
+
+
+#: Decorators that cannot be combined on one step: where it runs, how its
+#: environment is built.
+_EXCLUSIVE = (("kubernetes", "batch"), ("pypi", "conda"))
+
+
+def _check_exclusive(ctx: Context, found: list[Decorator]) -> None:
+    names = {d.name: d for d in found}
+    for first, second in _EXCLUSIVE:
+        if first in names and second in names:
+            later = max(names[first], names[second], key=lambda d: (d.span.line, d.span.column))
+            ctx.report(
+                "FLC307",
+                later.span,
+                None,
+                f"@{first} and @{second} cannot both apply to one step",
+                f"keep either @{first} or @{second}",
+            )
 
 
 def _is_step(ctx: Context, decorators: list[cst.Decorator]) -> bool:
