@@ -22,7 +22,8 @@ from typing import Any
 import boto3
 from flowc.backends.base import CompileOptions
 from flowc.backends.sfn import emit
-from sfn_support import REPO, Execution, example_flow, output_key, run_in_moto
+from flowgen import ADVERSARIAL
+from sfn_support import REPO, Execution, example_flow, flow_of, output_key, run_in_moto
 
 from flowc.client import Run
 from flowc.packaging import flow_package, package_url
@@ -40,10 +41,10 @@ def _client(env: dict[str, str]) -> Any:
     )
 
 
-def _run(name: str, s3_server: Any, env: dict[str, str], seeds: dict[tuple[str, str], dict[str, Any]],
+def _run(name: str | Path, s3_server: Any, env: dict[str, str], seeds: dict[tuple[str, str], dict[str, Any]],
          execution_input: dict[str, Any] | None = None) -> tuple[str, Execution]:  # fmt: skip
-    path = REPO / "examples" / f"{name}.py"
-    flow = example_flow(path)
+    path = name if isinstance(name, Path) else REPO / "examples" / f"{name}.py"
+    flow = example_flow(path) if path.is_relative_to(REPO) else flow_of(path.read_text(), str(path))
     prefix = f"sfn-{uuid.uuid4().hex[:10]}"
     root = f"s3://{s3_server.bucket}/{prefix}"
     data, sha = flow_package(flow, str(path))
@@ -108,3 +109,38 @@ def test_branch_flow_runs_for_real(s3_server: Any, s3_env: dict[str, str]) -> No
     root, _ = _run("branch_models", s3_server, s3_env, {}, {"seed": "3"})
     run = Run("BranchModelsFlow", RUN, datastore=root)
     assert run.successful and run.data.model["kind"] in ("mean", "linear")
+
+
+def test_adversarial_values_reach_the_step_unchanged(
+    s3_server: Any, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    values = [*ADVERSARIAL, "$$.Execution.Input", "States.Format('{}', $.x)", "a.$"]
+    params = "\n".join(f"    p{i} = Parameter('p{i}', default={v!r})" for i, v in enumerate(values))
+    env = {f"V{i}": v for i, v in enumerate(values) if "\x00" not in v}
+    source = f"""
+import os
+
+from flowc import FlowSpec, Parameter, environment, step
+
+
+class AdversarialFlow(FlowSpec):
+{params}
+
+    @environment(vars={env!r})
+    @step
+    def start(self):
+        self.env_seen = {{k: os.environ.get(k) for k in {sorted(env)!r}}}
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+    path = tmp_path / "adversarial.py"
+    path.write_text(source, encoding="utf-8")
+    given = {f"p{i}": v for i, v in enumerate(reversed(values)) if i % 2}
+    root, _ = _run(path, s3_server, s3_env, {}, given)
+    data = Run("AdversarialFlow", RUN, datastore=root).data
+    for i, value in enumerate(values):
+        assert getattr(data, f"p{i}") == given.get(f"p{i}", value), i
+    assert data.env_seen == env
