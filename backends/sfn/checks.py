@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 import sys
 from typing import Any
 
@@ -130,10 +131,12 @@ def check_definition(flow: Flow, text: str) -> list[Problem]:
                 "split the flow into several flows chained with @trigger_on_finish",
             )
         )
-    for name in _state_names(json.loads(text)):
-        if not limits.is_valid_state_name(name):  # pragma: no cover - names are generated
+    counts = Counter(_state_names(json.loads(text)))
+    for name in sorted(counts):
+        # Names come from unique step names; this guards against flowc bugs.
+        if not limits.is_valid_state_name(name) or counts[name] > 1:  # pragma: no cover
             problems.append(
-                over_limit(flow.span, f"invalid state name {name!r}", "report this as a flowc bug")
+                over_limit(flow.span, f"invalid or repeated state name {name!r}", "report a flowc bug")
             )
     return problems
 
