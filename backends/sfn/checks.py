@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 import sys
+from collections import Counter
 from typing import Any
 
 from flowc.backends.base import over_limit, unsupported
