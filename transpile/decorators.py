@@ -133,9 +133,10 @@ def read_decorators(
     return found, step_args
 
 
-#: Decorators that cannot be combined on one step: where it runs, how its
-#: environment is built.
-_EXCLUSIVE = (("kubernetes", "batch"), ("pypi", "conda"))
+#: Decorators that cannot be combined on one step (two ways to build its
+#: environment).  ``@kubernetes`` with ``@batch`` is left to the backends,
+#: which each reject the one they cannot run.
+_EXCLUSIVE = (("pypi", "conda"),)
 
 
 def _check_exclusive(ctx: Context, found: list[Decorator]) -> None:

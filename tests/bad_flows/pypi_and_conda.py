@@ -1,10 +1,10 @@
 # expect: FLC307 line 7 col 5
-from flowc import FlowSpec, batch, kubernetes, step
+from flowc import FlowSpec, conda, pypi, step
 
 
 class BadFlow(FlowSpec):
-    @kubernetes(cpu=2)
-    @batch(cpu=2)
+    @pypi(packages={"pandas": "2.2.2"})
+    @conda(packages={"pandas": "2.2.2"})
     @step
     def start(self):
         self.next(self.end)
