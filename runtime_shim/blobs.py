@@ -136,15 +136,20 @@ def decode_bytes(data: bytes, sha256: str, where: str) -> Any:
     return pickle.loads(data)
 
 
-def decode_file(path: str, sha256: str, where: str) -> Any:
-    """The value of a blob stored in a local file, after checking its hash."""
-    digest = hashlib.sha256()
+def decode_file(path: str, sha256: str, where: str, computed: str | None = None) -> Any:
+    """The value of a blob stored in a local file, after checking its hash.
+
+    ``computed`` is the file's sha256 when the download already hashed it.
+    """
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-        if digest.hexdigest() != sha256:
+        if computed is None:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                digest.update(chunk)
+            computed = digest.hexdigest()
+        if computed != sha256:
             raise IntegrityError(
-                f"artifact blob {where} is corrupted: its sha256 is {digest.hexdigest()}, expected {sha256}"
+                f"artifact blob {where} is corrupted: its sha256 is {computed}, expected {sha256}"
             )
         handle.seek(0)
         if handle.read(1) != b"\x78":

@@ -78,12 +78,12 @@ class Datastore:
         """The value stored at ``sha256``; :class:`IntegrityError` when it was corrupted."""
         key = self.blob_key(flow, sha256)
         where = f"{self.storage.url}/{key}"
-        data, path, temporary = self.storage.fetch(key)
+        data, path, temporary, computed = self.storage.fetch(key)
         if data is not None:
             return blobs.decode_bytes(data, sha256, where)
         assert path is not None
         try:
-            return blobs.decode_file(path, sha256, where)
+            return blobs.decode_file(path, sha256, where, computed)
         finally:
             if temporary:
                 os.unlink(path)

@@ -18,7 +18,7 @@ def _download(url: str) -> bytes:
     if parts.scheme == "s3":
         from flowc.runtime_shim.storage import S3Storage
 
-        data, path, temporary = S3Storage(f"s3://{parts.netloc}").fetch(parts.path.lstrip("/"))
+        data, path, temporary, _ = S3Storage(f"s3://{parts.netloc}").fetch(parts.path.lstrip("/"))
         if data is None:
             assert path is not None
             with open(path, "rb") as handle:

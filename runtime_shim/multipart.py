@@ -78,3 +78,32 @@ class MultipartUpload(io.RawIOBase):
             # best effort: the original error matters more than a failed clean-up
             with contextlib.suppress(Exception):
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+
+
+def download(client: Any, bucket: str, key: str, size: int, fd: int, part_size: int) -> str:
+    """Fetch an object into ``fd`` with parallel ranged GETs; returns its sha256.
+
+    Parts are hashed in order as they arrive, so verifying costs no second
+    pass over the file; at most ``2 * IN_FLIGHT`` parts are held in memory.
+    """
+    import hashlib
+    import os
+
+    def part(offset: int) -> bytes:
+        end = min(offset + part_size, size) - 1
+        response = client.get_object(Bucket=bucket, Key=key, Range=f"bytes={offset}-{end}")
+        data: bytes = response["Body"].read()
+        os.pwrite(fd, data, offset)
+        return data
+
+    digest = hashlib.sha256()
+    offsets = list(range(0, size, part_size))
+    window = 2 * IN_FLIGHT
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT * 2, thread_name_prefix="flowc-download") as pool:
+        pending = [pool.submit(part, offset) for offset in offsets[:window]]
+        for index in range(len(offsets)):
+            digest.update(pending[index].result())
+            pending[index] = None  # type: ignore[call-overload]
+            if index + window < len(offsets):
+                pending.append(pool.submit(part, offsets[index + window]))
+    return digest.hexdigest()

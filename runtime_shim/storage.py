@@ -10,16 +10,29 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from flowc.runtime_shim.errors import DatastoreError
 
-#: Files above this size go through multipart transfers on S3.
-MULTIPART_THRESHOLD = 64 << 20
-#: Multipart chunk size.
+#: Part size of multipart uploads (blobs above ``SMALL_OBJECT`` are streamed in parts).
 MULTIPART_CHUNK = 32 << 20
+#: Part size of parallel ranged downloads.
+DOWNLOAD_PART = 16 << 20
 #: Objects up to this size are read into memory; larger ones are streamed to a file.
 SMALL_OBJECT = 16 << 20
+
+
+class Fetched(NamedTuple):
+    """An object read from storage."""
+
+    #: The bytes, when the object was small enough to read into memory.
+    data: bytes | None
+    #: Otherwise a local file holding it...
+    path: str | None
+    #: ...which the caller deletes when ``True``.
+    temporary: bool
+    #: The sha256 computed while downloading, if it was.
+    sha256: str | None = None
 
 
 class NotFound(DatastoreError):
@@ -44,8 +57,8 @@ class Storage(Protocol):
     def put_stream(self, key: str) -> AbstractContextManager[Any]:
         """A file to write ``key`` into; it appears atomically when the block ends without error."""
 
-    def fetch(self, key: str) -> tuple[bytes | None, str | None, bool]:
-        """``key`` as ``(bytes, None, False)`` when small, else ``(None, path, temporary)``."""
+    def fetch(self, key: str) -> Fetched:
+        """The content of ``key``: in memory when small, else in a file; :class:`NotFound` when absent."""
 
     def list_keys(self, prefix: str) -> Iterator[str]:
         """Every key under ``prefix`` (recursive), in no particular order."""
@@ -104,11 +117,11 @@ class LocalStorage:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def fetch(self, key: str) -> tuple[bytes | None, str | None, bool]:
+    def fetch(self, key: str) -> Fetched:
         path = self._path(key)
         if not os.path.exists(path):
             raise NotFound(f"{self.url}/{key} does not exist")
-        return None, path, False
+        return Fetched(None, path, False)
 
     def list_keys(self, prefix: str) -> Iterator[str]:
         base = self._path(prefix.rstrip("/"))
@@ -159,11 +172,6 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def _transfer_config(self) -> Any:
-        from boto3.s3.transfer import TransferConfig
-
-        return TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_CHUNK)
-
     def _call(self, what: str, key: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -205,31 +213,29 @@ class S3Storage:
             upload.abort()
             raise
 
-    def fetch(self, key: str) -> tuple[bytes | None, str | None, bool]:
+    def fetch(self, key: str) -> Fetched:
         response = self._call("read", key, self.client.get_object, Bucket=self.bucket, Key=self._key(key))
         body = response["Body"]
         if response.get("ContentLength", 0) <= SMALL_OBJECT:
             data: bytes = self._call("read", key, body.read)
-            return data, None, False
-        body.close()  # large: parallel ranged downloads into a file instead of one stream
+            return Fetched(data, None, False)
+        body.close()  # large: parallel ranged downloads into a file, hashed on the way
         import tempfile
 
+        from flowc.runtime_shim.multipart import download
+
         fd, tmp = tempfile.mkstemp(prefix="flowc-blob-")
-        os.close(fd)
         try:
-            self._call(
-                "read",
-                key,
-                self.client.download_file,
-                self.bucket,
-                self._key(key),
-                tmp,
-                Config=self._transfer_config(),
+            size = int(response["ContentLength"])
+            sha = self._call(
+                "read", key, download, self.client, self.bucket, self._key(key), size, fd, DOWNLOAD_PART
             )
         except BaseException:
             os.unlink(tmp)
             raise
-        return None, tmp, True
+        finally:
+            os.close(fd)
+        return Fetched(None, tmp, True, sha)
 
     def _pages(self, prefix: str, **extra: Any) -> Iterator[dict[str, Any]]:
         paginator = self.client.get_paginator("list_objects_v2")

@@ -58,7 +58,7 @@ def test_artifacts_carry_their_sha256(two_runs: str) -> None:
     ds = Datastore(two_runs)
     for name, artifact in task.artifacts.items():
         key = Datastore.blob_key("LinearEtlFlow", artifact.sha256)
-        data, path, _temporary = ds.storage.fetch(key)
+        data, path, _temporary, _sha = ds.storage.fetch(key)
         if data is None:
             assert path is not None
             with open(path, "rb") as handle:
