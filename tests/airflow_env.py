@@ -40,8 +40,29 @@ for path in sys.argv[1:]:
         "errors": {k: str(v) for k, v in bag.import_errors.items()},
         "dags": {d: sorted(t.task_id for t in dag.tasks) for d, dag in bag.dags.items()},
         "params": {d: {k: dag.params.get_param(k).value for k in dag.params} for d, dag in bag.dags.items()},
+        "schedule_assets": {
+            d: [a.uri for a in dag.schedule] if isinstance(dag.schedule, list) else []
+            for d, dag in bag.dags.items()
+        },
+        "outlets": {d: sorted(o.uri for t in dag.tasks for o in t.outlets) for d, dag in bag.dags.items()},
     }
 print("DAGBAG " + json.dumps(report, default=repr))
+"""
+
+
+#: Renders the templated pod fields of one KubernetesPodOperator as Airflow would at
+#: run time (try number 3), without XCom: prints JSON.
+_RENDER_SCRIPT = """
+import json, sys
+from types import SimpleNamespace
+from airflow.dag_processing.dagbag import DagBag
+path, task_id = sys.argv[1:]
+(dag,) = DagBag(dag_folder=path).dags.values()
+task = dag.get_task(task_id)
+context = {"ti": SimpleNamespace(try_number=3), "params": {}}
+fields = {name: task.render_template(getattr(task, name), context) for name in ("cmds", "env_vars", "image")}
+fields["env_vars"] = {e.name: e.value for e in fields["env_vars"]} if isinstance(fields["env_vars"], list) else fields["env_vars"]
+print("RENDERED " + json.dumps(fields, default=repr))
 """
 
 
@@ -57,6 +78,12 @@ class DagRunResult:
     tasks: dict[tuple[str, int], str]
     #: The command's combined output, for failure messages.
     log: str
+
+    def summary(self) -> str:
+        """The run's state, the tasks that did not succeed and the error lines of the log."""
+        bad = {f"{t}[{m}]": s for (t, m), s in sorted(self.tasks.items()) if s not in ("success", "skipped")}
+        errors = [line for line in self.log.splitlines() if "flowc:" in line or "Error" in line]
+        return f"DAG run {self.state}; tasks: {bad}\n" + "\n".join(errors[-40:])
 
     @property
     def flowc_run_id(self) -> str:
@@ -124,6 +151,14 @@ class AirflowEnv:
         assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
         report: dict[str, Any] = json.loads(lines[-1][len("DAGBAG ") :])
         return report
+
+    def render_pod(self, path: Path, task_id: str) -> dict[str, Any]:
+        """The pod fields ``cmds``, ``env_vars`` and ``image`` of a task after Jinja rendering."""
+        done = self._run([sys.executable, "-c", _RENDER_SCRIPT, str(path), task_id])
+        lines = [line for line in done.stdout.splitlines() if line.startswith("RENDERED ")]
+        assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+        rendered: dict[str, Any] = json.loads(lines[-1][len("RENDERED ") :])
+        return rendered
 
 
 def airflow_installed() -> bool:

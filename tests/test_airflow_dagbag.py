@@ -70,6 +70,16 @@ def test_golden_files_import_cleanly(airflow: AirflowEnv) -> None:
         assert len(loaded["dags"]) == 1, path
 
 
+@pytest.mark.parametrize("mode", ["kubernetes", "local"])
+def test_trigger_on_finish_waits_for_the_upstream_asset(airflow: AirflowEnv, mode: str) -> None:
+    upstream, downstream = GOLDEN / mode / "foreach_tuning.py", GOLDEN / mode / "triggered_report.py"
+    report = airflow.load([upstream, downstream])
+    assert report[str(upstream)]["outlets"] == {"ForeachTuningFlow": ["flowc://ForeachTuningFlow/"]}
+    assert report[str(downstream)]["schedule_assets"] == {
+        "TriggeredReportFlow": ["flowc://ForeachTuningFlow/"]
+    }
+
+
 def test_generated_flows_import_cleanly(airflow: AirflowEnv, tmp_path: Path) -> None:
     paths, expected = [], {}
     rejected = 0
@@ -113,3 +123,16 @@ def test_adversarial_strings_reach_airflow_unchanged(airflow: AirflowEnv, tmp_pa
         assert loaded["errors"] == {}, (text, loaded["errors"])
         (params,) = loaded["params"].values()
         assert params == {"note": text}
+
+
+def test_pods_render_only_the_attempt_number(airflow: AirflowEnv, tmp_path: Path) -> None:
+    text = "{{ 7 * 7 }} {% if true %}x{% endif %} $(id) {#"
+    source = f"NOTE = {text!r}\nHELP = ''\n" + ADVERSARIAL_FLOW
+    analysis = analyze_source(source, "flow.py")
+    assert analysis.flow is not None
+    path = _write(analysis.flow, "kubernetes", tmp_path)
+    rendered = airflow.render_pod(path, "start")
+    assert rendered["env_vars"] == {"X": text}
+    assert rendered["image"] == "python:3.11-slim"
+    assert rendered["cmds"][0:2] == ["python", "-c"]
+    assert rendered["cmds"][3:] == ["s3://bucket/flowc/p.tgz", "0" * 64, "task", "--attempt", "2"]

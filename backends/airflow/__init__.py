@@ -13,7 +13,6 @@ import re
 from flowc.backends.airflow.dagfile import render_file, template_values
 from flowc.backends.airflow.guards import compute_guards
 from flowc.backends.airflow.limits import check_key, check_width
-from flowc.backends.airflow.literal import py_block
 from flowc.backends.airflow.plan import Plan, RunTask, SplitsTask, SwitchTask, build_plan
 from flowc.backends.airflow.render import Renderer
 from flowc.backends.airflow.support import Settings, parse_settings, unsupported_constructs
@@ -34,9 +33,6 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
         raise CompileError(problems)
     body = Renderer(flow, plan, kubernetes, options.image, settings.namespace).body()
     values = template_values(flow, options, settings, plan, _command(options, bool(plan.guards)), body)
-    values["guards"] = py_block(
-        {k: [m, [list(e) for e in entries]] for k, (m, entries) in plan.guards.items()}
-    )
     return [Document(dag_filename(flow), render_file(values))]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 from flowc.backends.airflow.literal import py_block, py_literal, py_text_lines
 from flowc.backends.airflow.operator_args import environment
-from flowc.backends.airflow.plan import Plan, Relay, RunTask
+from flowc.backends.airflow.plan import Plan, Relay, RunTask, SplitsTask, SwitchTask
 from flowc.backends.airflow.support import Settings
 from flowc.backends.base import CompileOptions
 from flowc.transpile.ir import Flow, Parameter, ParamType, StepKind, Value
@@ -154,6 +154,12 @@ def template_values(
         "parameters": py_block({p.name: p.type.value for p in flow.parameters}),
         "inputs": py_block({k: list(v) for k, v in plan.inputs.items()}),
         "loops": py_block({k: list(v) for k, v in plan.loops.items()}),
+        # "" leaves the guard code out of flows that need none
+        "guards": py_block({k: [m, [list(e) for e in es]] for k, (m, es) in plan.guards.items()})
+        if plan.guards
+        else "",
+        "has_splits": any(isinstance(n, SplitsTask) for n in plan.nodes),
+        "has_switches": any(isinstance(n, SwitchTask) for n in plan.nodes),
         "switches": py_literal([s.name for s in flow.steps if s.kind is StepKind.SWITCH]),
         "environment": py_block({k: dict(v) for k, v in env.items()}),
         "command": command_source(command),

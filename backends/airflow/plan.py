@@ -246,8 +246,10 @@ class _Builder:
 
     def _guard(self, step: Step, iteration: int) -> tuple[str, list[tuple[str, str]]] | None:
         """The task's guard: its step's, with a recursive parent standing for all its iterations."""
-        if iteration:
+        if iteration and self.flow.foreach_stack(step.name):
             return ("all", [(self.loops[step.name][iteration - 1], "case")])
+        if iteration:
+            return None  # outside a foreach the previous iteration's switch task branches
         guard = self.step_guards.get(step.name)
         if guard is None:
             return None

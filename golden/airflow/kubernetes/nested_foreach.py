@@ -44,15 +44,9 @@ LOOPS: dict[str, list[str]] = {}
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = []
 
-#: Steps on the case paths of a switch inside a foreach: they run at a map index only
-#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
-#: merge, "all" otherwise.  See docs/airflow.md.
-GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-
 #: The container command: the flowc bootstrap fetches the code package, checks its
 #: sha256 and starts the shim.  literal() keeps Jinja away from every part except
 #: the attempt number, which Airflow renders for each try.
-INACTIVE_FLAG = "--flowc-airflow-inactive"
 COMMAND = [
     literal("python"),
     literal("-c"),
@@ -144,40 +138,6 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_
     return ",".join(paths)
 
 
-def _run_task(step: str, iteration: int) -> str:
-    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
-    return LOOPS[step][iteration] if step in LOOPS else step
-
-
-def _active(context: Any, task_id: str, map_index: int) -> bool:
-    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
-    mode, parents = GUARDS[task_id]
-    ran = []
-    for parent, kind in parents:
-        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
-        if not output or output.get("inactive"):
-            ran.append(False)
-            continue
-        chosen = (output.get("switch") or {}).get("next")
-        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
-            raise RuntimeError(
-                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
-                "recompile with a larger --set max_iterations=N"
-            )
-        ran.append(kind == "path" or chosen == _step_of(task_id))
-    return any(ran) if mode == "any" else all(ran)
-
-
-def _step_of(task_id: str) -> str:
-    """The step a run task id belongs to."""
-    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
-
-
-def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
-    """What a guarded task that does not run pushes instead of the shim's output."""
-    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
-
-
 def _param_text(kind: str, value: Any) -> str:
     """A parameter value as the raw string the shim converts with the flow's own type."""
     if kind in ("str", "file") and isinstance(value, str):
@@ -216,9 +176,6 @@ def shim_arguments(step: str, splits: list[list[int]] | None = None, iteration: 
     context = get_current_context()
 
     def one(split: list[int], map_index: int) -> list[str]:
-        key = _run_task(step, iteration)
-        if key in GUARDS and not _active(context, key, map_index):
-            return [INACTIVE_FLAG, json.dumps(_inactive(step, split, iteration))]
         args = _shim_args(context, step, split, iteration, map_index)
         return args + ["--output-json", "/airflow/xcom/return.json"]
 
@@ -239,18 +196,6 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
             f"{MAX_MAP_LENGTH} ([core] max_map_length; recompile with --set max_map_length=N)"
         )
     return children
-
-
-@task.branch
-def follow_switch(step: str, output: dict[str, Any], targets: dict[str, str]) -> str:
-    """The task to run after a switch step: the one for the case the shim chose."""
-    chosen = output["switch"]["next"]
-    if chosen not in targets:
-        raise RuntimeError(
-            f"step {step!r} still loops after {len(LOOPS[step])} iterations; "
-            "recompile with a larger --set max_iterations=N"
-        )
-    return targets[chosen]
 
 
 with DAG(

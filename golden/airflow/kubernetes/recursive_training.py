@@ -45,46 +45,13 @@ LOOPS: dict[str, list[str]] = {
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = ["train"]
 
-#: Steps on the case paths of a switch inside a foreach: they run at a map index only
-#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
-#: merge, "all" otherwise.  See docs/airflow.md.
-GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "train-iter-1": ["all", [["train", "case"]]],
-    "train-iter-2": ["all", [["train-iter-1", "case"]]],
-    "train-iter-3": ["all", [["train-iter-2", "case"]]],
-    "train-iter-4": ["all", [["train-iter-3", "case"]]],
-    "train-iter-5": ["all", [["train-iter-4", "case"]]],
-    "train-iter-6": ["all", [["train-iter-5", "case"]]],
-    "train-iter-7": ["all", [["train-iter-6", "case"]]],
-    "train-iter-8": ["all", [["train-iter-7", "case"]]],
-    "train-iter-9": ["all", [["train-iter-8", "case"]]],
-    "train-iter-10": ["all", [["train-iter-9", "case"]]],
-    "train-iter-11": ["all", [["train-iter-10", "case"]]],
-    "train-iter-12": ["all", [["train-iter-11", "case"]]],
-    "train-iter-13": ["all", [["train-iter-12", "case"]]],
-    "train-iter-14": ["all", [["train-iter-13", "case"]]],
-    "train-iter-15": ["all", [["train-iter-14", "case"]]],
-    "train-iter-16": ["all", [["train-iter-15", "case"]]],
-    "train-iter-17": ["all", [["train-iter-16", "case"]]],
-    "train-iter-18": ["all", [["train-iter-17", "case"]]],
-    "train-iter-19": ["all", [["train-iter-18", "case"]]],
-}
-
 #: The container command: the flowc bootstrap fetches the code package, checks its
 #: sha256 and starts the shim.  literal() keeps Jinja away from every part except
 #: the attempt number, which Airflow renders for each try.
-INACTIVE_FLAG = "--flowc-airflow-inactive"
 COMMAND = [
     literal("python"),
     literal("-c"),
     literal(
-        "import sys\n"
-        "if sys.argv[-2:-1] == [\"--flowc-airflow-inactive\"]:\n"
-        "    import os\n"
-        "    os.makedirs(\"/airflow/xcom\", exist_ok=True)\n"
-        "    with open(\"/airflow/xcom/return.json\", \"w\") as handle:\n"
-        "        handle.write(sys.argv[-1])\n"
-        "    sys.exit(0)\n"
         "import hashlib, os, shutil, sys, tarfile, tempfile, urllib.parse, urllib.request\n"
         "url, sha = sys.argv[1], sys.argv[2]\n"
         "root = tempfile.mkdtemp(prefix=\"flowc-pkg-\")\n"
@@ -172,40 +139,6 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_
     return ",".join(paths)
 
 
-def _run_task(step: str, iteration: int) -> str:
-    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
-    return LOOPS[step][iteration] if step in LOOPS else step
-
-
-def _active(context: Any, task_id: str, map_index: int) -> bool:
-    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
-    mode, parents = GUARDS[task_id]
-    ran = []
-    for parent, kind in parents:
-        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
-        if not output or output.get("inactive"):
-            ran.append(False)
-            continue
-        chosen = (output.get("switch") or {}).get("next")
-        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
-            raise RuntimeError(
-                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
-                "recompile with a larger --set max_iterations=N"
-            )
-        ran.append(kind == "path" or chosen == _step_of(task_id))
-    return any(ran) if mode == "any" else all(ran)
-
-
-def _step_of(task_id: str) -> str:
-    """The step a run task id belongs to."""
-    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
-
-
-def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
-    """What a guarded task that does not run pushes instead of the shim's output."""
-    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
-
-
 def _param_text(kind: str, value: Any) -> str:
     """A parameter value as the raw string the shim converts with the flow's own type."""
     if kind in ("str", "file") and isinstance(value, str):
@@ -244,29 +177,10 @@ def shim_arguments(step: str, splits: list[list[int]] | None = None, iteration: 
     context = get_current_context()
 
     def one(split: list[int], map_index: int) -> list[str]:
-        key = _run_task(step, iteration)
-        if key in GUARDS and not _active(context, key, map_index):
-            return [INACTIVE_FLAG, json.dumps(_inactive(step, split, iteration))]
         args = _shim_args(context, step, split, iteration, map_index)
         return args + ["--output-json", "/airflow/xcom/return.json"]
 
     return one([], -1) if splits is None else [one(split, i) for i, split in enumerate(splits)]
-
-
-@task
-def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
-    """The index lists of a foreach step's children, from its tasks' cardinalities."""
-    children: list[list[int]] = []
-    for output in [outputs] if isinstance(outputs, dict) else outputs:
-        parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
-        children += [parent + [j] for j in range(cardinality)]
-    if len(children) > MAX_MAP_LENGTH:
-        raise ValueError(
-            f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "
-            f"{MAX_MAP_LENGTH} ([core] max_map_length; recompile with --set max_map_length=N)"
-        )
-    return children
 
 
 @task.branch
@@ -322,10 +236,7 @@ with DAG(
     )
     train_to_end = EmptyOperator(task_id="train-to-end")
     train_switch >> train_to_end
-    train_iter1_args = shim_arguments.override(
-        task_id="train-iter-1-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter1_args = shim_arguments.override(task_id="train-iter-1-args")(
         step="train",
         iteration=1,
     )
@@ -347,10 +258,7 @@ with DAG(
     )
     train_iter1_to_end = EmptyOperator(task_id="train-iter-1-to-end")
     train_iter1_switch >> train_iter1_to_end
-    train_iter2_args = shim_arguments.override(
-        task_id="train-iter-2-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter2_args = shim_arguments.override(task_id="train-iter-2-args")(
         step="train",
         iteration=2,
     )
@@ -372,10 +280,7 @@ with DAG(
     )
     train_iter2_to_end = EmptyOperator(task_id="train-iter-2-to-end")
     train_iter2_switch >> train_iter2_to_end
-    train_iter3_args = shim_arguments.override(
-        task_id="train-iter-3-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter3_args = shim_arguments.override(task_id="train-iter-3-args")(
         step="train",
         iteration=3,
     )
@@ -397,10 +302,7 @@ with DAG(
     )
     train_iter3_to_end = EmptyOperator(task_id="train-iter-3-to-end")
     train_iter3_switch >> train_iter3_to_end
-    train_iter4_args = shim_arguments.override(
-        task_id="train-iter-4-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter4_args = shim_arguments.override(task_id="train-iter-4-args")(
         step="train",
         iteration=4,
     )
@@ -422,10 +324,7 @@ with DAG(
     )
     train_iter4_to_end = EmptyOperator(task_id="train-iter-4-to-end")
     train_iter4_switch >> train_iter4_to_end
-    train_iter5_args = shim_arguments.override(
-        task_id="train-iter-5-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter5_args = shim_arguments.override(task_id="train-iter-5-args")(
         step="train",
         iteration=5,
     )
@@ -447,10 +346,7 @@ with DAG(
     )
     train_iter5_to_end = EmptyOperator(task_id="train-iter-5-to-end")
     train_iter5_switch >> train_iter5_to_end
-    train_iter6_args = shim_arguments.override(
-        task_id="train-iter-6-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter6_args = shim_arguments.override(task_id="train-iter-6-args")(
         step="train",
         iteration=6,
     )
@@ -472,10 +368,7 @@ with DAG(
     )
     train_iter6_to_end = EmptyOperator(task_id="train-iter-6-to-end")
     train_iter6_switch >> train_iter6_to_end
-    train_iter7_args = shim_arguments.override(
-        task_id="train-iter-7-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter7_args = shim_arguments.override(task_id="train-iter-7-args")(
         step="train",
         iteration=7,
     )
@@ -497,10 +390,7 @@ with DAG(
     )
     train_iter7_to_end = EmptyOperator(task_id="train-iter-7-to-end")
     train_iter7_switch >> train_iter7_to_end
-    train_iter8_args = shim_arguments.override(
-        task_id="train-iter-8-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter8_args = shim_arguments.override(task_id="train-iter-8-args")(
         step="train",
         iteration=8,
     )
@@ -522,10 +412,7 @@ with DAG(
     )
     train_iter8_to_end = EmptyOperator(task_id="train-iter-8-to-end")
     train_iter8_switch >> train_iter8_to_end
-    train_iter9_args = shim_arguments.override(
-        task_id="train-iter-9-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter9_args = shim_arguments.override(task_id="train-iter-9-args")(
         step="train",
         iteration=9,
     )
@@ -547,10 +434,7 @@ with DAG(
     )
     train_iter9_to_end = EmptyOperator(task_id="train-iter-9-to-end")
     train_iter9_switch >> train_iter9_to_end
-    train_iter10_args = shim_arguments.override(
-        task_id="train-iter-10-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter10_args = shim_arguments.override(task_id="train-iter-10-args")(
         step="train",
         iteration=10,
     )
@@ -572,10 +456,7 @@ with DAG(
     )
     train_iter10_to_end = EmptyOperator(task_id="train-iter-10-to-end")
     train_iter10_switch >> train_iter10_to_end
-    train_iter11_args = shim_arguments.override(
-        task_id="train-iter-11-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter11_args = shim_arguments.override(task_id="train-iter-11-args")(
         step="train",
         iteration=11,
     )
@@ -597,10 +478,7 @@ with DAG(
     )
     train_iter11_to_end = EmptyOperator(task_id="train-iter-11-to-end")
     train_iter11_switch >> train_iter11_to_end
-    train_iter12_args = shim_arguments.override(
-        task_id="train-iter-12-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter12_args = shim_arguments.override(task_id="train-iter-12-args")(
         step="train",
         iteration=12,
     )
@@ -622,10 +500,7 @@ with DAG(
     )
     train_iter12_to_end = EmptyOperator(task_id="train-iter-12-to-end")
     train_iter12_switch >> train_iter12_to_end
-    train_iter13_args = shim_arguments.override(
-        task_id="train-iter-13-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter13_args = shim_arguments.override(task_id="train-iter-13-args")(
         step="train",
         iteration=13,
     )
@@ -647,10 +522,7 @@ with DAG(
     )
     train_iter13_to_end = EmptyOperator(task_id="train-iter-13-to-end")
     train_iter13_switch >> train_iter13_to_end
-    train_iter14_args = shim_arguments.override(
-        task_id="train-iter-14-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter14_args = shim_arguments.override(task_id="train-iter-14-args")(
         step="train",
         iteration=14,
     )
@@ -672,10 +544,7 @@ with DAG(
     )
     train_iter14_to_end = EmptyOperator(task_id="train-iter-14-to-end")
     train_iter14_switch >> train_iter14_to_end
-    train_iter15_args = shim_arguments.override(
-        task_id="train-iter-15-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter15_args = shim_arguments.override(task_id="train-iter-15-args")(
         step="train",
         iteration=15,
     )
@@ -697,10 +566,7 @@ with DAG(
     )
     train_iter15_to_end = EmptyOperator(task_id="train-iter-15-to-end")
     train_iter15_switch >> train_iter15_to_end
-    train_iter16_args = shim_arguments.override(
-        task_id="train-iter-16-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter16_args = shim_arguments.override(task_id="train-iter-16-args")(
         step="train",
         iteration=16,
     )
@@ -722,10 +588,7 @@ with DAG(
     )
     train_iter16_to_end = EmptyOperator(task_id="train-iter-16-to-end")
     train_iter16_switch >> train_iter16_to_end
-    train_iter17_args = shim_arguments.override(
-        task_id="train-iter-17-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter17_args = shim_arguments.override(task_id="train-iter-17-args")(
         step="train",
         iteration=17,
     )
@@ -747,10 +610,7 @@ with DAG(
     )
     train_iter17_to_end = EmptyOperator(task_id="train-iter-17-to-end")
     train_iter17_switch >> train_iter17_to_end
-    train_iter18_args = shim_arguments.override(
-        task_id="train-iter-18-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter18_args = shim_arguments.override(task_id="train-iter-18-args")(
         step="train",
         iteration=18,
     )
@@ -772,10 +632,7 @@ with DAG(
     )
     train_iter18_to_end = EmptyOperator(task_id="train-iter-18-to-end")
     train_iter18_switch >> train_iter18_to_end
-    train_iter19_args = shim_arguments.override(
-        task_id="train-iter-19-args",
-        trigger_rule=TriggerRule.NONE_FAILED,
-    )(
+    train_iter19_args = shim_arguments.override(task_id="train-iter-19-args")(
         step="train",
         iteration=19,
     )

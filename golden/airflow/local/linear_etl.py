@@ -50,11 +50,6 @@ LOOPS: dict[str, list[str]] = {}
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = []
 
-#: Steps on the case paths of a switch inside a foreach: they run at a map index only
-#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
-#: merge, "all" otherwise.  See docs/airflow.md.
-GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-
 #: Step -> environment variables set with @environment.
 ENVIRONMENT: dict[str, dict[str, str]] = {
     "clean": {"SALES_CURRENCY": "EUR"},
@@ -108,40 +103,6 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_
     return ",".join(paths)
 
 
-def _run_task(step: str, iteration: int) -> str:
-    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
-    return LOOPS[step][iteration] if step in LOOPS else step
-
-
-def _active(context: Any, task_id: str, map_index: int) -> bool:
-    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
-    mode, parents = GUARDS[task_id]
-    ran = []
-    for parent, kind in parents:
-        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
-        if not output or output.get("inactive"):
-            ran.append(False)
-            continue
-        chosen = (output.get("switch") or {}).get("next")
-        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
-            raise RuntimeError(
-                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
-                "recompile with a larger --set max_iterations=N"
-            )
-        ran.append(kind == "path" or chosen == _step_of(task_id))
-    return any(ran) if mode == "any" else all(ran)
-
-
-def _step_of(task_id: str) -> str:
-    """The step a run task id belongs to."""
-    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
-
-
-def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
-    """What a guarded task that does not run pushes instead of the shim's output."""
-    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
-
-
 def _param_text(kind: str, value: Any) -> str:
     """A parameter value as the raw string the shim converts with the flow's own type."""
     if kind in ("str", "file") and isinstance(value, str):
@@ -178,10 +139,6 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_in
 def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> dict[str, Any]:
     """Run one task with the shim on this worker, as an argument vector (no shell)."""
     context = get_current_context()
-    key = _run_task(step, iteration)
-    if key in GUARDS and not _active(context, key, context["ti"].map_index):
-        print(f"step {step!r} is not on the path taken at this foreach index")
-        return _inactive(step, split or [], iteration)
     attempt = str(context["ti"].try_number - 1)
     argv = [PYTHON or sys.executable, "-m", "flowc.runtime_shim", "task", "--attempt", attempt]
     argv += _shim_args(context, step, split or [], iteration, context["ti"].map_index)
@@ -198,34 +155,6 @@ def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> d
     if output is None:
         raise RuntimeError(f"step {step!r}: the flowc shim printed no FLOWC_OUTPUT line")
     return output
-
-
-@task
-def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
-    """The index lists of a foreach step's children, from its tasks' cardinalities."""
-    children: list[list[int]] = []
-    for output in [outputs] if isinstance(outputs, dict) else outputs:
-        parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
-        children += [parent + [j] for j in range(cardinality)]
-    if len(children) > MAX_MAP_LENGTH:
-        raise ValueError(
-            f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "
-            f"{MAX_MAP_LENGTH} ([core] max_map_length; recompile with --set max_map_length=N)"
-        )
-    return children
-
-
-@task.branch
-def follow_switch(step: str, output: dict[str, Any], targets: dict[str, str]) -> str:
-    """The task to run after a switch step: the one for the case the shim chose."""
-    chosen = output["switch"]["next"]
-    if chosen not in targets:
-        raise RuntimeError(
-            f"step {step!r} still loops after {len(LOOPS[step])} iterations; "
-            "recompile with a larger --set max_iterations=N"
-        )
-    return targets[chosen]
 
 
 with DAG(

@@ -49,31 +49,6 @@ LOOPS: dict[str, list[str]] = {
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = ["train"]
 
-#: Steps on the case paths of a switch inside a foreach: they run at a map index only
-#: if the switch there chose them ("case") or their parent ran ("path"); "any" for a
-#: merge, "all" otherwise.  See docs/airflow.md.
-GUARDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "train-iter-1": ["all", [["train", "case"]]],
-    "train-iter-2": ["all", [["train-iter-1", "case"]]],
-    "train-iter-3": ["all", [["train-iter-2", "case"]]],
-    "train-iter-4": ["all", [["train-iter-3", "case"]]],
-    "train-iter-5": ["all", [["train-iter-4", "case"]]],
-    "train-iter-6": ["all", [["train-iter-5", "case"]]],
-    "train-iter-7": ["all", [["train-iter-6", "case"]]],
-    "train-iter-8": ["all", [["train-iter-7", "case"]]],
-    "train-iter-9": ["all", [["train-iter-8", "case"]]],
-    "train-iter-10": ["all", [["train-iter-9", "case"]]],
-    "train-iter-11": ["all", [["train-iter-10", "case"]]],
-    "train-iter-12": ["all", [["train-iter-11", "case"]]],
-    "train-iter-13": ["all", [["train-iter-12", "case"]]],
-    "train-iter-14": ["all", [["train-iter-13", "case"]]],
-    "train-iter-15": ["all", [["train-iter-14", "case"]]],
-    "train-iter-16": ["all", [["train-iter-15", "case"]]],
-    "train-iter-17": ["all", [["train-iter-16", "case"]]],
-    "train-iter-18": ["all", [["train-iter-17", "case"]]],
-    "train-iter-19": ["all", [["train-iter-18", "case"]]],
-}
-
 #: Step -> environment variables set with @environment.
 ENVIRONMENT: dict[str, dict[str, str]] = {}
 
@@ -125,40 +100,6 @@ def _input_paths(context: Any, step: str, split: list[int], iteration: int, map_
     return ",".join(paths)
 
 
-def _run_task(step: str, iteration: int) -> str:
-    """The Airflow task id running ``step`` (at ``iteration`` for a recursive step)."""
-    return LOOPS[step][iteration] if step in LOOPS else step
-
-
-def _active(context: Any, task_id: str, map_index: int) -> bool:
-    """Whether a guarded task runs at ``map_index`` (its parents share the index)."""
-    mode, parents = GUARDS[task_id]
-    ran = []
-    for parent, kind in parents:
-        output = context["ti"].xcom_pull(task_ids=parent, map_indexes=map_index) or {}
-        if not output or output.get("inactive"):
-            ran.append(False)
-            continue
-        chosen = (output.get("switch") or {}).get("next")
-        if output["step"] in LOOPS and LOOPS[output["step"]][-1] == parent and chosen == output["step"]:
-            raise RuntimeError(
-                f"step {chosen!r} still loops after {len(LOOPS[chosen])} iterations; "
-                "recompile with a larger --set max_iterations=N"
-            )
-        ran.append(kind == "path" or chosen == _step_of(task_id))
-    return any(ran) if mode == "any" else all(ran)
-
-
-def _step_of(task_id: str) -> str:
-    """The step a run task id belongs to."""
-    return next((step for step, ids in LOOPS.items() if task_id in ids), task_id)
-
-
-def _inactive(step: str, split: list[int], iteration: int) -> dict[str, Any]:
-    """What a guarded task that does not run pushes instead of the shim's output."""
-    return {"inactive": True, "step": step, "task_id": _task_id(split, iteration), "foreach": None, "switch": None}
-
-
 def _param_text(kind: str, value: Any) -> str:
     """A parameter value as the raw string the shim converts with the flow's own type."""
     if kind in ("str", "file") and isinstance(value, str):
@@ -195,10 +136,6 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_in
 def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> dict[str, Any]:
     """Run one task with the shim on this worker, as an argument vector (no shell)."""
     context = get_current_context()
-    key = _run_task(step, iteration)
-    if key in GUARDS and not _active(context, key, context["ti"].map_index):
-        print(f"step {step!r} is not on the path taken at this foreach index")
-        return _inactive(step, split or [], iteration)
     attempt = str(context["ti"].try_number - 1)
     argv = [PYTHON or sys.executable, "-m", "flowc.runtime_shim", "task", "--attempt", attempt]
     argv += _shim_args(context, step, split or [], iteration, context["ti"].map_index)
@@ -215,22 +152,6 @@ def run_step(step: str, split: list[int] | None = None, iteration: int = 0) -> d
     if output is None:
         raise RuntimeError(f"step {step!r}: the flowc shim printed no FLOWC_OUTPUT line")
     return output
-
-
-@task
-def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
-    """The index lists of a foreach step's children, from its tasks' cardinalities."""
-    children: list[list[int]] = []
-    for output in [outputs] if isinstance(outputs, dict) else outputs:
-        parent = [int(index) for index in output["task_id"].split("-")[1:]]
-        cardinality = (output.get("foreach") or {}).get("cardinality", 0)  # 0: an inactive task
-        children += [parent + [j] for j in range(cardinality)]
-    if len(children) > MAX_MAP_LENGTH:
-        raise ValueError(
-            f"foreach step {step!r} fans out to {len(children)} tasks; Airflow maps at most "
-            f"{MAX_MAP_LENGTH} ([core] max_map_length; recompile with --set max_map_length=N)"
-        )
-    return children
 
 
 @task.branch
@@ -276,7 +197,6 @@ with DAG(
         task_id="train-iter-1",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=1,
@@ -293,7 +213,6 @@ with DAG(
         task_id="train-iter-2",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=2,
@@ -310,7 +229,6 @@ with DAG(
         task_id="train-iter-3",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=3,
@@ -327,7 +245,6 @@ with DAG(
         task_id="train-iter-4",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=4,
@@ -344,7 +261,6 @@ with DAG(
         task_id="train-iter-5",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=5,
@@ -361,7 +277,6 @@ with DAG(
         task_id="train-iter-6",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=6,
@@ -378,7 +293,6 @@ with DAG(
         task_id="train-iter-7",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=7,
@@ -395,7 +309,6 @@ with DAG(
         task_id="train-iter-8",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=8,
@@ -412,7 +325,6 @@ with DAG(
         task_id="train-iter-9",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=9,
@@ -429,7 +341,6 @@ with DAG(
         task_id="train-iter-10",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=10,
@@ -446,7 +357,6 @@ with DAG(
         task_id="train-iter-11",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=11,
@@ -463,7 +373,6 @@ with DAG(
         task_id="train-iter-12",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=12,
@@ -480,7 +389,6 @@ with DAG(
         task_id="train-iter-13",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=13,
@@ -497,7 +405,6 @@ with DAG(
         task_id="train-iter-14",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=14,
@@ -514,7 +421,6 @@ with DAG(
         task_id="train-iter-15",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=15,
@@ -531,7 +437,6 @@ with DAG(
         task_id="train-iter-16",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=16,
@@ -548,7 +453,6 @@ with DAG(
         task_id="train-iter-17",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=17,
@@ -565,7 +469,6 @@ with DAG(
         task_id="train-iter-18",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=18,
@@ -582,7 +485,6 @@ with DAG(
         task_id="train-iter-19",
         retries=1,
         retry_delay=timedelta(minutes=2),
-        trigger_rule=TriggerRule.NONE_FAILED,
     )(
         step="train",
         iteration=19,
