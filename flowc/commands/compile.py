@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -92,14 +93,25 @@ def command(
     if output == "-":
         if check:
             raise click.UsageError("--check needs an output directory (-o DIR)")
-        separator = "---\n" if target == "argo" else ""
-        click.echo(separator.join(d.text for d in documents), nl=False)
+        click.echo(_to_stdout(documents), nl=False)
         return
     if check:
         sys.exit(_check(documents, output))
     for document in documents:
         write_atomic(os.path.join(output, document.filename), document.text.encode("utf-8"))
         click.echo(os.path.join(output, document.filename), err=True)
+
+
+def _to_stdout(documents: list[Document]) -> str:
+    """One document for stdout: YAML streams join, JSON files nest under their names."""
+    if len(documents) == 1:
+        return documents[0].text
+    if all(d.filename.endswith((".yaml", ".yml")) for d in documents):
+        return "---\n".join(d.text for d in documents)
+    if all(d.filename.endswith(".json") for d in documents):
+        merged = {d.filename: json.loads(d.text) for d in documents}
+        return json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+    raise click.UsageError("this target writes several kinds of files: use -o DIR")
 
 
 def _split_setting(text: str) -> tuple[str, str]:
