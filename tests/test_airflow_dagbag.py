@@ -136,3 +136,31 @@ def test_pods_render_only_the_attempt_number(airflow: AirflowEnv, tmp_path: Path
     assert rendered["image"] == "python:3.11-slim"
     assert rendered["cmds"][0:2] == ["python", "-c"]
     assert rendered["cmds"][3:] == ["s3://bucket/flowc/p.tgz", "0" * 64, "task", "--attempt", "2"]
+
+
+POD_FLOW = """
+from flowc import FlowSpec, kubernetes, resources, step
+
+
+class PodFlow(FlowSpec):
+    @kubernetes(image="repo/img:1", cpu=2, memory="8Gi", gpu=1, secrets=["s3-creds"], node_selector="pool=gpu",
+                tolerations=[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}], service_account="runner",
+                labels={"team": "ml"}, annotations={"note": "{{ not jinja }}"}, image_pull_policy="Always")
+    @resources(disk=10240)
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_every_pod_argument_is_accepted_by_the_operator(airflow: AirflowEnv, tmp_path: Path) -> None:
+    analysis = analyze_source(POD_FLOW, "flow.py")
+    assert analysis.flow is not None, analysis.problems
+    path = _write(analysis.flow, "kubernetes", tmp_path)
+    assert "k8s.V1Toleration(" in path.read_text() and "k8s.V1SecretEnvSource(" in path.read_text()
+    report = airflow.load([path])
+    assert report[str(path)]["errors"] == {}

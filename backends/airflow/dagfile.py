@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 from flowc.backends.airflow.literal import py_block, py_literal, py_text_lines
-from flowc.backends.airflow.operator_args import environment
+from flowc.backends.airflow.operator_args import environment, needs_k8s_models
 from flowc.backends.airflow.plan import Plan, Relay, RunTask, SplitsTask, SwitchTask
 from flowc.backends.airflow.support import Settings
 from flowc.backends.base import CompileOptions
@@ -100,16 +100,9 @@ def imports_source(plan: Plan, settings: Settings, flow: Flow) -> str:
     if any(isinstance(n, Relay) for n in plan.nodes):
         third.append("from airflow.providers.standard.operators.empty import EmptyOperator")
     third.append(f"from airflow.sdk import {', '.join(sdk)}")
-    if not local and any(_has_resources(flow, s) for s in steps):
+    if not local and any(needs_k8s_models(flow.step(s)) for s in steps):
         third.append("from kubernetes.client import models as k8s")
     return "from __future__ import annotations\n\n" + "\n".join(stdlib) + "\n\n" + "\n".join(third)
-
-
-def _has_resources(flow: Flow, step: str) -> bool:
-    from flowc.backends.airflow.operator_args import resources
-
-    requests, limits = resources(flow.step(step))
-    return bool(requests or limits)
 
 
 def command_source(command: list[str]) -> str:

@@ -140,4 +140,49 @@ def pod_kwargs(step: Step, default_image: str, namespace: str) -> Kwargs:
         if isinstance(value, dict) and value:
             strings: dict[str, Value] = {k: str(v) for k, v in value.items()}
             kwargs.append((key, f"literal({py_literal(strings)})"))
+    return kwargs + _k8s_object_kwargs(args)
+
+
+#: ``@kubernetes(tolerations=[{...}])`` keys (Kubernetes spelling) → ``V1Toleration`` arguments.
+TOLERATION_KEYS = {
+    "key": "key",
+    "operator": "operator",
+    "value": "value",
+    "effect": "effect",
+    "tolerationSeconds": "toleration_seconds",
+}
+
+
+def _secret_names(value: Value) -> list[str]:
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return [str(name) for name in value] if isinstance(value, list) else []
+
+
+def _k8s_object_kwargs(args: dict[str, Value]) -> Kwargs:
+    """``tolerations`` and ``secrets`` (as ``env_from``), built from ``kubernetes.client`` models."""
+    kwargs: Kwargs = []
+    tolerations = args.get("tolerations")
+    if isinstance(tolerations, list) and tolerations:
+        items = []
+        for entry in tolerations:
+            if isinstance(entry, dict):
+                fields = ", ".join(f"{TOLERATION_KEYS[k]}={py_literal(v)}" for k, v in entry.items())
+                items.append(f"k8s.V1Toleration({fields})")
+        kwargs.append(("tolerations", "[" + ", ".join(items) + "]"))
+    secrets = _secret_names(args.get("secrets"))
+    if secrets:
+        sources = ", ".join(
+            f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py_literal(name)}))"
+            for name in secrets
+        )
+        kwargs.append(("env_from", f"literal([{sources}])"))
     return kwargs
+
+
+def needs_k8s_models(step: Step) -> bool:
+    """Whether the step's pod arguments use ``kubernetes.client`` models."""
+    requests, limits = resources(step)
+    decorator = step.decorator("kubernetes")
+    args = dict(decorator.args) if decorator else {}
+    return bool(requests or limits or _k8s_object_kwargs(args))

@@ -31,6 +31,8 @@ KUBERNETES_ARGS = frozenset(
         "node_selector",
         "labels",
         "annotations",
+        "tolerations",
+        "secrets",
     }
 )
 
@@ -178,7 +180,20 @@ def _step_problems(flow: Flow, step: Step, settings: Settings) -> list[Problem]:
                 what = f"@kubernetes({arg}=...) on step {step.name!r}"
                 hint = "supported: " + ", ".join(sorted(KUBERNETES_ARGS))
                 found.append(unsupported(TARGET, step, flow, what, hint))
+            found.extend(_toleration_problems(flow, step, decorator.get("tolerations")))
     return found
+
+
+def _toleration_problems(flow: Flow, step: Step, tolerations: object) -> list[Problem]:
+    """Tolerations must be dicts with Kubernetes' keys."""
+    if not isinstance(tolerations, list):
+        return []
+    known = ("key", "operator", "value", "effect", "tolerationSeconds")
+    bad = [t for t in tolerations if not isinstance(t, dict) or set(t) - set(known)]
+    if not bad:
+        return []
+    what = f"the toleration {bad[0]!r} on step {step.name!r}"
+    return [unsupported(TARGET, step, flow, what, "use dicts with the keys " + ", ".join(known))]
 
 
 def _schedule_problems(flow: Flow) -> list[Problem]:
