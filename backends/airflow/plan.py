@@ -8,10 +8,11 @@ Design (see docs/airflow.md):
   of its children (``[[0], [1]]``, or ``[[0, 0], [0, 1], [1, 0]]`` when
   nested).  Every step of the body, and the join of an inner foreach, is
   mapped over the list of its innermost enclosing foreach.
-- A switch step outside any foreach is followed by a ``<step>-switch`` branch task that follows
-  the case the shim chose.  A case step that has other parents too is
-  reached through an empty relay ``<switch>-to-<case>``, so that skipping
-  one branch never skips a step another path still needs.
+- A switch step outside any foreach is followed by a ``<step>-switch``
+  branch task that follows the case the shim chose.  A case step that has
+  other parents too is reached through an empty relay
+  ``<switch>-to-<case>``, so that skipping one branch never skips a step
+  another path still needs.
 - Inside a foreach, a switch's case steps are guarded instead (guards.py).
 - A recursive step (a switch case back to itself) is unrolled
   ``max_iterations`` times: ``train``, ``train-iter-1``, ...; each
