@@ -91,8 +91,8 @@ class Task:
             cls = load_flow_class(self.flow_file, self.args.flow)
         except errors.FlowcRuntimeError:
             raise
-        except Exception as exc:
-            return self._fail(self._outcome_of(exc, "loading the flow file"))
+        except Exception as exc:  # the flow module itself raised while being imported
+            return self._fail(self._outcome_of(exc))
         func = step_function(cls, self.args.step)
         self.decorators = api.step_decorators(func)
         parents = (
@@ -220,7 +220,7 @@ class Task:
 
     # -- finishing -----------------------------------------------------------------
 
-    def _outcome_of(self, exc: BaseException, what: str) -> Outcome:
+    def _outcome_of(self, exc: BaseException) -> Outcome:
         import time
 
         outcome = Outcome(started_at=time.time(), finished_at=time.time(), error=exc)
