@@ -150,7 +150,9 @@ class Step:
     switch: Switch | None = None
     #: Predecessors, sorted by name (Metaflow's ``in_funcs``).
     previous: tuple[str, ...] = ()
-    #: Enclosing open splits (branch or foreach steps), outermost first.
+    #: Enclosing open splits (branch or foreach steps), outermost first.  For
+    #: a join: the splits still open once it has closed its own (Metaflow's
+    #: ``split_parents`` also lists the split the join closes).
     split_parents: tuple[str, ...] = ()
     #: For ``BRANCH``/``FOREACH``: the join step that closes this split.
     matching_join: str | None = None
