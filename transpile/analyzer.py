@@ -147,7 +147,7 @@ def _pick_flow(
                 "FLC003",
                 where,
                 None,
-                f"no flow class named {flow_name!r} in {ctx.path}",
+                f"no flow class named {flow_name!r} in this file",
                 f"flow classes here: {known}",
             )
             return None
@@ -157,14 +157,14 @@ def _pick_flow(
             "FLC002",
             where,
             None,
-            f"{ctx.path} defines no FlowSpec subclass",
+            "this file defines no FlowSpec subclass",
             "define class MyFlow(FlowSpec) with 'from flowc import FlowSpec' (or metaflow)",
         )
         return None
     elif len(leaves) != 1:
         names = ", ".join(sorted(leaves or flows))
         ctx.report(
-            "FLC003", where, None, f"{ctx.path} defines several flows: {names}", "pick one with --flow NAME"
+            "FLC003", where, None, f"this file defines several flows: {names}", "pick one with --flow NAME"
         )
         return None
     else:
