@@ -332,7 +332,7 @@ def _check_step_names(ctx: Context, steps: dict[str, RawStep]) -> None:
                 f"{raw.name!r} is reserved and cannot name a step",
                 "choose another step name",
             )
-        elif not _STEP_NAME.match(raw.name):
+        elif not _STEP_NAME.fullmatch(raw.name):
             ctx.report(
                 "FLC105",
                 raw.span,

@@ -218,7 +218,7 @@ def _check_semantics(
         env = values.get("vars")
         if isinstance(env, dict):
             for key in env:
-                if not _ENV_NAME.match(key):
+                if not _ENV_NAME.fullmatch(key):
                     bad(f"{key!r} is not a valid environment variable name", "use letters, digits and _")
     elif name == "catch":
         var = values.get("var")
@@ -234,7 +234,7 @@ def _check_schedule(values: dict[str, Value], bad: object) -> None:
     cron = values.get("cron")
     if isinstance(cron, str):
         fields = cron.split()
-        if len(fields) not in (5, 6) or not all(_CRON_FIELD.match(f) for f in fields):
+        if len(fields) not in (5, 6) or not all(_CRON_FIELD.fullmatch(f) for f in fields):
             bad(
                 f"@schedule(cron={cron!r}) is not a cron expression",
                 "write five fields: minute hour day month weekday",

@@ -32,7 +32,7 @@ def integer(v: Value) -> str | None:
 def number(v: Value) -> str | None:
     """A number or a numeric string."""
     ok = (isinstance(v, (int, float)) and not isinstance(v, bool)) or (
-        isinstance(v, str) and bool(_NUMERIC.match(v))
+        isinstance(v, str) and bool(_NUMERIC.fullmatch(v))
     )
     return None if ok else "a number"
 

@@ -33,7 +33,7 @@ DEFAULT_MAX_MAP_LENGTH = 1024
 
 def check_key(kind: str, key: str, span: Span) -> Problem | None:
     """A ``FLC402`` problem if ``key`` is not a valid Airflow ``kind`` id."""
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):
         return over_limit(
             span,
             f"Airflow {kind} {key!r} may only contain ASCII letters, digits, '_', '-' and '.'",

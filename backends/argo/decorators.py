@@ -82,7 +82,7 @@ class Profile:
 def _quantity(value: Value, unit: str) -> str:
     """A Kubernetes quantity string: bare numbers get ``unit`` (Metaflow's MB)."""
     text = str(value).strip()
-    return f"{text}{unit}" if unit and _NUMBER.match(text) else text
+    return f"{text}{unit}" if unit and _NUMBER.fullmatch(text) else text
 
 
 def _cpu(value: Value) -> str:

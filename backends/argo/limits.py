@@ -63,7 +63,7 @@ def kebab(text: str) -> str:
 def object_name(text: str, limit: int = MAX_OBJECT_NAME) -> str:
     """A DNS-1123 object name for ``text`` of at most ``limit`` characters."""
     name = shorten(re.sub(r"\.+", ".", kebab(text)), limit, key=text)
-    if not OBJECT_NAME.match(name):
+    if not OBJECT_NAME.fullmatch(name):
         raise LimitError(f"cannot make a Kubernetes object name from {text!r}")
     return name
 
@@ -71,14 +71,14 @@ def object_name(text: str, limit: int = MAX_OBJECT_NAME) -> str:
 def field_name(text: str) -> str:
     """A template or DAG task name: step names only need ``_`` → ``-``."""
     name = shorten(text.replace("_", "-"), MAX_FIELD_NAME, key=text)
-    if not FIELD_NAME.match(name):
+    if not FIELD_NAME.fullmatch(name):
         raise LimitError(f"{text!r} cannot be an Argo template or task name")
     return name
 
 
 def parameter_name(text: str) -> str:
     """``text`` itself if it is a valid Argo parameter name."""
-    if not PARAMETER_NAME.match(text):
+    if not PARAMETER_NAME.fullmatch(text):
         raise LimitError(f"{text!r} is not a valid Argo parameter name (letters, digits, - and _ only)")
     return text
 
@@ -87,6 +87,6 @@ def label_value(text: str) -> str:
     """A label value for ``text``: invalid characters become ``-``, then shortened."""
     cleaned = re.sub(r"[^-A-Za-z0-9_.]+", "-", text).strip("-_.")
     value = shorten(cleaned, MAX_LABEL_VALUE, key=text).strip("-_.")
-    if not LABEL_VALUE.match(value):
+    if not LABEL_VALUE.fullmatch(value):
         raise LimitError(f"cannot make a Kubernetes label value from {text!r}")
     return value

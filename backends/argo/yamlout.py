@@ -39,7 +39,7 @@ def _scalar(value: object) -> str:
 
 
 def _string(text: str) -> str:
-    if _PLAIN.match(text) and text.lower() not in _SPECIAL:
+    if _PLAIN.fullmatch(text) and text.lower() not in _SPECIAL:
         return text
     quoted = json.dumps(text, ensure_ascii=False)
     return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)

@@ -60,7 +60,7 @@ def check_flow(flow: Flow) -> list[Problem]:
                     )
                 )
     for param in flow.parameters:
-        if not _PARAM_NAME.match(param.name):
+        if not _PARAM_NAME.fullmatch(param.name):
             problems.append(
                 unsupported(
                     TARGET,
@@ -107,7 +107,7 @@ def split_datastore(flow: Flow, datastore: str) -> tuple[str, str, list[Problem]
     rest = datastore[len("s3://") :] if datastore.startswith("s3://") else None
     bucket, _, prefix = (rest or "").partition("/")
     prefix = prefix.strip("/")
-    if rest is None or not _BUCKET.match(bucket) or (prefix and not _PREFIX.match(prefix)):
+    if rest is None or not _BUCKET.fullmatch(bucket) or (prefix and not _PREFIX.fullmatch(prefix)):
         problem = Problem(
             "FLC403",
             flow.span,

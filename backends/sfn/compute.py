@@ -119,7 +119,7 @@ def _mebibytes(flow: Flow, step: Step, deco: Decorator, value: Value, problems: 
     """A memory quantity in MiB: plain numbers are MiB (Metaflow), strings may carry units."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return max(1, int(value))
-    match = _QUANTITY.match(str(value))
+    match = _QUANTITY.fullmatch(str(value))
     if not match:
         problems.append(
             unsupported(

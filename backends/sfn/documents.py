@@ -174,7 +174,7 @@ def _event(flow: Flow, deco: Decorator, event: Value, problems: list[Problem]) -
         mapping = {str(k): str(v) for k, v in params.items()}
     known = {p.name for p in flow.parameters}
     for param, field in sorted(mapping.items()):
-        if param not in known or not _FIELD.match(field):
+        if param not in known or not _FIELD.fullmatch(field):
             problems.append(
                 unsupported(
                     TARGET,

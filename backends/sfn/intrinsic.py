@@ -20,23 +20,23 @@ _PATH = re.compile(r"^\$\$?(\.[A-Za-z_][A-Za-z0-9_]*|\['[A-Za-z0-9_-]+'\])*$")
 
 def check_template_text(text: str) -> str:
     """``text`` if it may appear in an intrinsic string literal; ``ValueError`` otherwise."""
-    if not _TEMPLATE_TEXT.match(text):
+    if not _TEMPLATE_TEXT.fullmatch(text):
         raise ValueError(f"unsafe text for an intrinsic template: {text!r}")
     return text
 
 
 def check_path(path: str) -> str:
     """``path`` if it is a JSONPath of the shape flowc generates; ``ValueError`` otherwise."""
-    if not _PATH.match(path) and not path.startswith("States."):
+    if not _PATH.fullmatch(path) and not path.startswith("States."):
         raise ValueError(f"unexpected JSONPath or intrinsic: {path!r}")
     return path
 
 
 def member(base: str, key: str) -> str:
     """The JSONPath of ``key`` under ``base``, bracketed when ``key`` is not an identifier."""
-    if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+    if re.fullmatch(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
         return f"{base}.{key}"
-    if not re.match(r"^[A-Za-z0-9_-]+$", key):
+    if not re.fullmatch(r"^[A-Za-z0-9_-]+$", key):
         raise ValueError(f"key {key!r} cannot be addressed safely by JSONPath")
     return f"{base}['{key}']"
 

@@ -74,7 +74,7 @@ def parse_settings(flow: Flow, options: CompileOptions) -> Settings:
         problems.append(Problem("FLC403", flow.span, message, hint))
 
     for key, raw in sorted(options.settings.items()):
-        per_step = _PER_STEP.match(key)
+        per_step = _PER_STEP.fullmatch(key)
         if per_step:
             if not flow.has_step(per_step.group(1)):
                 bad(f"--set {key}: the flow has no step {per_step.group(1)!r}", "name a foreach step")
