@@ -291,3 +291,11 @@ def test_cli_check_mode(tmp_path: Path) -> None:
     dag.write_text(dag.read_text().replace("catchup=False", "catchup=True"))
     changed = flowc(*args, "--check")
     assert changed.returncode == 1 and "+    catchup=False," in changed.stdout
+
+
+def test_secrets_setting_reaches_every_pod() -> None:
+    text = emit(flow_of(LINEAR), options(secrets="flowc-s3, extra"))[0].text
+    source = 'env_from=literal([k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name="flowc-s3")), '
+    assert text.count(source) == 2  # start and end
+    assert "from kubernetes.client import models as k8s" in text
+    assert "env_from" not in emit(flow_of(LINEAR), options(secrets="flowc-s3", operator="local"))[0].text

@@ -31,7 +31,7 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     problems += limit_problems(flow, plan, settings)
     if problems:
         raise CompileError(problems)
-    body = Renderer(flow, plan, kubernetes, options.image, settings.namespace).body()
+    body = Renderer(flow, plan, kubernetes, options.image, settings.namespace, settings.secrets).body()
     values = template_values(flow, options, settings, plan, _command(options, bool(plan.guards)), body)
     return [Document(dag_filename(flow), render_file(values))]
 

@@ -100,7 +100,7 @@ def imports_source(plan: Plan, settings: Settings, flow: Flow) -> str:
     if any(isinstance(n, Relay) for n in plan.nodes):
         third.append("from airflow.providers.standard.operators.empty import EmptyOperator")
     third.append(f"from airflow.sdk import {', '.join(sdk)}")
-    if not local and any(needs_k8s_models(flow.step(s)) for s in steps):
+    if not local and any(needs_k8s_models(flow.step(s), settings.secrets) for s in steps):
         third.append("from kubernetes.client import models as k8s")
     return "from __future__ import annotations\n\n" + "\n".join(stdlib) + "\n\n" + "\n".join(third)
 

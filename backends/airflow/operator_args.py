@@ -105,8 +105,8 @@ def _node_selector(value: Value) -> dict[str, str]:
     return {}
 
 
-def pod_kwargs(step: Step, default_image: str, namespace: str) -> Kwargs:
-    """KubernetesPodOperator arguments for ``step``'s pod."""
+def pod_kwargs(step: Step, default_image: str, namespace: str, secrets: tuple[str, ...] = ()) -> Kwargs:
+    """KubernetesPodOperator arguments for ``step``'s pod (``secrets``: for every pod)."""
     decorator = step.decorator("kubernetes")
     args = dict(decorator.args) if decorator else {}
     image = args.get("image") or default_image
@@ -140,7 +140,7 @@ def pod_kwargs(step: Step, default_image: str, namespace: str) -> Kwargs:
         if isinstance(value, dict) and value:
             strings: dict[str, Value] = {k: str(v) for k, v in value.items()}
             kwargs.append((key, f"literal({py_literal(strings)})"))
-    return kwargs + _k8s_object_kwargs(args)
+    return kwargs + _k8s_object_kwargs(args, secrets)
 
 
 #: ``@kubernetes(tolerations=[{...}])`` keys (Kubernetes spelling) → ``V1Toleration`` arguments.
@@ -159,7 +159,7 @@ def _secret_names(value: Value) -> list[str]:
     return [str(name) for name in value] if isinstance(value, list) else []
 
 
-def _k8s_object_kwargs(args: dict[str, Value]) -> Kwargs:
+def _k8s_object_kwargs(args: dict[str, Value], shared_secrets: tuple[str, ...] = ()) -> Kwargs:
     """``tolerations`` and ``secrets`` (as ``env_from``), built from ``kubernetes.client`` models."""
     kwargs: Kwargs = []
     tolerations = args.get("tolerations")
@@ -170,7 +170,9 @@ def _k8s_object_kwargs(args: dict[str, Value]) -> Kwargs:
                 fields = ", ".join(f"{TOLERATION_KEYS[k]}={py_literal(v)}" for k, v in entry.items())
                 items.append(f"k8s.V1Toleration({fields})")
         kwargs.append(("tolerations", "[" + ", ".join(items) + "]"))
-    secrets = _secret_names(args.get("secrets"))
+    secrets = list(shared_secrets) + [
+        n for n in _secret_names(args.get("secrets")) if n not in shared_secrets
+    ]
     if secrets:
         sources = ", ".join(
             f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py_literal(name)}))"
@@ -180,9 +182,9 @@ def _k8s_object_kwargs(args: dict[str, Value]) -> Kwargs:
     return kwargs
 
 
-def needs_k8s_models(step: Step) -> bool:
+def needs_k8s_models(step: Step, shared_secrets: tuple[str, ...] = ()) -> bool:
     """Whether the step's pod arguments use ``kubernetes.client`` models."""
     requests, limits = resources(step)
     decorator = step.decorator("kubernetes")
     args = dict(decorator.args) if decorator else {}
-    return bool(requests or limits or _k8s_object_kwargs(args))
+    return bool(requests or limits or _k8s_object_kwargs(args, shared_secrets))

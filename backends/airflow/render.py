@@ -35,12 +35,21 @@ def _statement(target: str, chain: Chain) -> str:
 class Renderer:
     """Turns a :class:`Plan` into the statements of the DAG body."""
 
-    def __init__(self, flow: Flow, plan: Plan, kubernetes: bool, image: str, namespace: str) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        plan: Plan,
+        kubernetes: bool,
+        image: str,
+        namespace: str,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self.flow = flow
         self.plan = plan
         self.kubernetes = kubernetes
         self.image = image
         self.namespace = namespace
+        self.secrets = secrets
 
     def body(self) -> str:
         """All statements, indented for the ``with DAG(...)`` block."""
@@ -106,7 +115,7 @@ class Renderer:
         ]
         args_line = _statement(args_var, [*args_chain, ("", args_call)])
         kwargs = [*self._task_kwargs(task), ("name", py_literal(task.task_id))]
-        kwargs += pod_kwargs(self.flow.step(task.step), self.image, self.namespace)
+        kwargs += pod_kwargs(self.flow.step(task.step), self.image, self.namespace, self.secrets)
         kwargs += [("cmds", "COMMAND"), ("do_xcom_push", "True")]
         if task.mapped_over:
             chain: Chain = [("KubernetesPodOperator.partial", kwargs), (".expand", [("arguments", args_var)])]

@@ -15,7 +15,7 @@ from flowc.transpile.problems import Problem
 TARGET = "Airflow"
 
 #: ``--set`` keys this target reads.
-SETTINGS = ("operator", "max_iterations", "max_map_length", "start_date", "namespace", "python")
+SETTINGS = ("operator", "max_iterations", "max_map_length", "start_date", "namespace", "secrets", "python")
 
 #: ``@kubernetes`` arguments the KubernetesPodOperator mapping understands.
 KUBERNETES_ARGS = frozenset(
@@ -65,6 +65,8 @@ class Settings:
     start_date: tuple[int, int, int] = (2024, 1, 1)
     #: Kubernetes namespace for task pods (the connection's default when empty).
     namespace: str = ""
+    #: Kubernetes secrets whose keys become environment variables of every pod.
+    secrets: tuple[str, ...] = ()
     #: Python interpreter running the shim with ``operator=local`` (the worker's when empty).
     python: str = ""
 
@@ -95,6 +97,7 @@ def parse_settings(flow: Flow, options: CompileOptions) -> tuple[Settings, list[
         max_map_length=map_length,
         start_date=start,
         namespace=options.setting("namespace", ""),
+        secrets=tuple(n.strip() for n in options.setting("secrets", "").split(",") if n.strip()),
         python=options.setting("python", ""),
     )
     return settings, problems
