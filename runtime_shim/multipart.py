@@ -10,6 +10,8 @@ from typing import Any
 
 #: Parts uploaded at once; also bounds the memory held (``IN_FLIGHT + 1`` parts).
 IN_FLIGHT = 4
+#: Ranged GETs at once when downloading (like boto3's default of 10).
+DOWNLOAD_THREADS = 10
 
 
 class MultipartUpload(io.RawIOBase):
@@ -84,7 +86,7 @@ def download(client: Any, bucket: str, key: str, size: int, fd: int, part_size: 
     """Fetch an object into ``fd`` with parallel ranged GETs; returns its sha256.
 
     Parts are hashed in order as they arrive, so verifying costs no second
-    pass over the file; at most ``2 * IN_FLIGHT`` parts are held in memory.
+    pass over the file; at most ``2 * DOWNLOAD_THREADS`` parts are held in memory.
     """
     import hashlib
     import os
@@ -98,8 +100,8 @@ def download(client: Any, bucket: str, key: str, size: int, fd: int, part_size: 
 
     digest = hashlib.sha256()
     offsets = list(range(0, size, part_size))
-    window = 2 * IN_FLIGHT
-    with ThreadPoolExecutor(max_workers=IN_FLIGHT * 2, thread_name_prefix="flowc-download") as pool:
+    window = 2 * DOWNLOAD_THREADS
+    with ThreadPoolExecutor(max_workers=DOWNLOAD_THREADS, thread_name_prefix="flowc-download") as pool:
         pending = [pool.submit(part, offset) for offset in offsets[:window]]
         for index in range(len(offsets)):
             digest.update(pending[index].result())

@@ -17,7 +17,7 @@ from flowc.runtime_shim.errors import DatastoreError
 #: Part size of multipart uploads (blobs above ``SMALL_OBJECT`` are streamed in parts).
 MULTIPART_CHUNK = 32 << 20
 #: Part size of parallel ranged downloads.
-DOWNLOAD_PART = 16 << 20
+DOWNLOAD_PART = 8 << 20
 #: Objects up to this size are read into memory; larger ones are streamed to a file.
 SMALL_OBJECT = 16 << 20
 
