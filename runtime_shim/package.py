@@ -1,8 +1,9 @@
 """Deterministic, sha256-addressed code packages.
 
 A package is a gzip'd tarball of the flow's directory (Python files and the
-configured suffixes) plus the runtime shim itself under ``_flowc/``, so a task
-image needs only Python and boto3.  The same sources give the same bytes
+configured suffixes) plus the runtime shim itself under ``_flowc/`` (with a
+``metaflow`` alias of the authoring API next to it), so a task image needs
+only Python and boto3.  The same sources give the same bytes
 whatever their mtimes, owners, umask or directory order.
 """
 
@@ -58,6 +59,13 @@ def _shim_files() -> Iterator[tuple[str, str]]:
 _FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
 
 
+_METAFLOW_INIT = (
+    b'"""Metaflow\'s name for flowc\'s authoring API, as shipped inside a code package."""\n'
+    b"from flowc.runtime_shim.api import *  # noqa: F403\n"
+    b"from flowc.runtime_shim.api import __all__  # noqa: F401\n"
+)
+
+
 def build_package(
     flow_dir: str,
     suffixes: Iterable[str] = DEFAULT_SUFFIXES,
@@ -77,6 +85,7 @@ def build_package(
         with open(path, "rb") as handle:
             entries.append((rel, handle.read(), 0o644))
     entries.append((f"{SHIM_PREFIX}/flowc/__init__.py", _FLOWC_INIT, 0o644))
+    entries.append((f"{SHIM_PREFIX}/metaflow/__init__.py", _METAFLOW_INIT, 0o644))
     entries.sort()
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
