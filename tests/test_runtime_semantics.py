@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -275,3 +276,56 @@ def test_inputs_of_a_switch_join_skip_the_branch_not_taken(tmp_path: Path) -> No
         check=False,
     )
     assert missing.returncode == 2 and "input a/t of run r1 has not succeeded" in missing.stderr
+
+
+def test_params_file_and_output_json(tmp_path: Path) -> None:
+    params = tmp_path / "params.json"
+    params.write_text('{"alpha": "0.7", "days": 5, "region": "a b {{ $(x) }}"}')
+    out = tmp_path / "out" / "task.json"
+    root = str(tmp_path / "ds")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flowc.runtime_shim",
+            "task",
+            "--datastore",
+            root,
+            "--flow-file",
+            "examples/linear_etl.py",
+            "--flow",
+            "LinearEtlFlow",
+            "--run-id",
+            "r1",
+            "--step",
+            "start",
+            "--task-id",
+            "t",
+            "--params-file",
+            str(params),
+            "--output-json",
+            str(out),
+            "--tag",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = {
+        "flow": "LinearEtlFlow",
+        "run_id": "r1",
+        "step": "start",
+        "task_id": "t",
+        "attempt": 0,
+        "next": ["clean"],
+        "foreach": None,
+        "switch": None,
+    }
+    assert json.loads(out.read_text()) == expected
+    assert json.loads(done.stdout.splitlines()[-1].removeprefix("FLOWC_OUTPUT ")) == expected
+    task = Flow("LinearEtlFlow", datastore=root)["r1"]["start"].task
+    assert task is not None
+    assert (task.data.alpha, task.data.days, task.data.region) == (0.7, 5, "a b {{ $(x) }}")
+    assert len(task.data.sales) == 5 and task.metadata["tags"] == ["x"]
