@@ -85,9 +85,13 @@ def arguments(flow: Flow) -> list[dict[str, str]]:
 
 
 def workflow_template(
-    flow: Flow, options: CompileOptions, name: str, templates: list[dict[str, object]]
+    flow: Flow,
+    options: CompileOptions,
+    name: str,
+    templates: list[dict[str, object]],
+    on_exit: str = "",
 ) -> dict[str, object]:
-    """The WorkflowTemplate holding the whole flow."""
+    """The WorkflowTemplate holding the whole flow (``on_exit``: the exit hook's template)."""
     annotations = {
         "flowc.dev/flow-file": options.flow_file,
         "flowc.dev/package-sha256": options.package_sha256,
@@ -96,6 +100,8 @@ def workflow_template(
     if flow.docstring:
         annotations["workflows.argoproj.io/description"] = flow.docstring
     spec: dict[str, object] = {"entrypoint": "main"}
+    if on_exit:
+        spec["onExit"] = on_exit
     params = arguments(flow)
     if params:
         spec["arguments"] = {"parameters": params}

@@ -9,6 +9,7 @@ from flowc.backends.argo.dag import DagBuilder, ShapeError
 from flowc.backends.argo.decorators import TARGET, Profile, Unsupported, check_supported, profile
 from flowc.backends.argo.documents import base_name, cron_workflow, schedule_cron, workflow_template
 from flowc.backends.argo.escape import argo_inert
+from flowc.backends.argo.events import EXIT_TEMPLATE, EventsError, enabled, exit_templates
 from flowc.backends.argo.limits import LimitError, object_name
 from flowc.backends.argo.scopes import layout
 from flowc.backends.argo.sensor import SensorError, sensor
@@ -42,6 +43,9 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
         raise CompileError([unsupported(TARGET, None, flow, str(exc), "name every event")]) from None
     except LimitError as exc:
         raise CompileError([over_limit(flow.span, str(exc), "shorten or rename it")]) from None
+    except EventsError as exc:
+        hint = "--set events_url=http://... or --set events=off"
+        raise CompileError([Problem("FLC403", flow.span, str(exc), hint)]) from None
     return [Document(FILENAMES[str(tree["kind"])], dump_document(tree)) for tree in trees]
 
 
@@ -123,8 +127,10 @@ def _documents(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
         container_template(flow, options, key, chosen[key], tags) for key in sorted(chosen, key=_key_order)
     ]
     extra = [limit_template(options.image, bound)] if lay.back_edges else []
+    hook = exit_templates(flow, options) if enabled(options) else []
     name = object_name(base_name(flow, options))
-    trees = [workflow_template(flow, options, name, [*dags, *containers, *extra])]
+    on_exit = EXIT_TEMPLATE if hook else ""
+    trees = [workflow_template(flow, options, name, [*dags, *containers, *extra, *hook], on_exit)]
     cron = schedule_cron(flow)
     if cron is not None:
         trees.append(cron_workflow(flow, options, name, cron))

@@ -12,9 +12,22 @@ from flowc.backends.argo.documents import API_VERSION, metadata
 from flowc.backends.base import CompileOptions
 from flowc.transpile.ir import Flow, Value
 
+#: Default Argo Events EventSource and event the Sensor listens on and the
+#: exit hook (events.py) publishes to.
+DEFAULT_EVENT_SOURCE = "flowc"
+DEFAULT_EVENT_NAME = "flowc"
+
 
 class SensorError(ValueError):
     """A trigger the Sensor cannot express."""
+
+
+def event_address(options: CompileOptions) -> tuple[str, str]:
+    """(EventSource name, event name): ``--set event_source=`` / ``event_name=``."""
+    return (
+        options.setting("event_source", DEFAULT_EVENT_SOURCE),
+        options.setting("event_name", DEFAULT_EVENT_NAME),
+    )
 
 
 def finished_event(flow_name: str) -> str:
@@ -65,8 +78,7 @@ def sensor(flow: Flow, options: CompileOptions, name: str, template_name: str) -
     events = _events(flow)
     if not events:
         return None
-    source = options.setting("event_source", "flowc")
-    event_name = options.setting("event_name", "flowc")
+    source, event_name = event_address(options)
     dependencies = []
     parameters: list[dict[str, object]] = []
     workflow_params: list[dict[str, str]] = []

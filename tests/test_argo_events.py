@@ -1,0 +1,126 @@
+"""The exit hook that announces a finished run, and the Sensor that listens for it."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+import argo_schema
+import pytest
+import yaml
+from flowc.backends.argo import emit
+from flowc.backends.argo.events import SUCCEEDED
+from flowc.backends.base import CompileError, CompileOptions
+from flowc.transpile import load_flow
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+
+
+def compile_example(name: str, **settings: str) -> list[dict[str, Any]]:
+    path = os.path.join(EXAMPLES, f"{name}.py")
+    options = CompileOptions(
+        datastore="s3://b/f",
+        package_url="s3://b/p.tgz",
+        package_sha256="0" * 64,
+        flow_file=f"{name}.py",
+        settings=settings,
+    )
+    documents = [yaml.safe_load(d.text) for d in emit(load_flow(path), options)]
+    for document in documents:
+        for version in argo_schema.VERSIONS:
+            assert not argo_schema.errors(document, version), argo_schema.errors(document, version)
+    return documents
+
+
+def templates(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["name"]: t for t in document["spec"]["templates"]}
+
+
+def publish(document: dict[str, Any]) -> dict[str, Any]:
+    """The ``http`` request the exit hook makes, found through ``onExit``."""
+    by_name = templates(document)
+    hook = by_name[document["spec"]["onExit"]]
+    (task,) = hook["dag"]["tasks"]
+    assert task["when"] == SUCCEEDED == "{{workflow.status}} == Succeeded"
+    http: dict[str, Any] = by_name[task["template"]]["http"]
+    return http
+
+
+def published_body(http: dict[str, Any], run: str = "wf-abc12") -> Any:
+    """The body after Argo's substitution of the run id (the only tag in it)."""
+    body = http["body"]
+    assert body.count("{{") == 1 and body.count("}}") == 1
+    return json.loads(body.replace("{{workflow.name}}", run))
+
+
+def test_every_workflow_template_posts_json_when_it_succeeded() -> None:
+    http = publish(compile_example("linear_etl")[0])
+    assert http["method"] == "POST"
+    assert {"name": "Content-Type", "value": "application/json"} in http["headers"]
+    assert http["url"] == "http://flowc-eventsource-svc.argo-events.svc:12000/flowc"
+
+
+def test_upstream_event_matches_the_downstream_sensor() -> None:
+    upstream = publish(compile_example("foreach_tuning")[0])
+    body = published_body(upstream)
+    assert body == {
+        "name": "flowc.flow.ForeachTuningFlow.finished",
+        "payload": {"flow": "ForeachTuningFlow", "run_id": "wf-abc12", "project": "iris", "branch": "main"},
+    }
+    sensor = next(d for d in compile_example("triggered_report") if d["kind"] == "Sensor")
+    (dependency,) = sensor["spec"]["dependencies"]
+    (data_filter,) = dependency["filters"]["data"]
+    # A webhook EventSource delivers {"header": ..., "body": <the JSON posted>}.
+    event = {"body": body}
+    assert data_filter["path"] == "body.name" and data_filter["type"] == "string"
+    assert event["body"][data_filter["path"].split(".")[1]] in data_filter["value"]
+    # The default URL is the service of exactly the source and event the Sensor names.
+    url = urlsplit(upstream["url"])
+    assert url.hostname == f"{dependency['eventSourceName']}-eventsource-svc.argo-events.svc"
+    assert url.path == f"/{dependency['eventName']}"
+
+
+def test_event_source_settings_move_both_ends_together() -> None:
+    settings = {"event_source": "hub", "event_name": "done"}
+    http = publish(compile_example("foreach_tuning", **settings)[0])
+    sensor = compile_example("triggered_report", **settings)[-1]
+    dependency = sensor["spec"]["dependencies"][0]
+    assert (dependency["eventSourceName"], dependency["eventName"]) == ("hub", "done")
+    assert http["url"] == "http://hub-eventsource-svc.argo-events.svc:12000/done"
+
+
+def test_events_url_setting() -> None:
+    url = "https://events.example.com:8443/hooks/flowc"
+    http = publish(compile_example("linear_etl", events_url=url)[0])
+    assert http["url"] == url
+
+
+def test_branch_setting_reaches_the_payload() -> None:
+    http = publish(compile_example("foreach_tuning", branch="staging")[0])
+    assert published_body(http)["payload"]["branch"] == "staging"
+
+
+def test_events_off_removes_the_hook() -> None:
+    document = compile_example("linear_etl", events="off")[0]
+    assert "onExit" not in document["spec"]
+    assert not any("http" in t for t in document["spec"]["templates"])
+    assert not {"exit-hook", "publish-finished"} & set(templates(document))
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"events_url": "ftp://x/y"},
+        {"events_url": "http://x/{{workflow.name}}"},
+        {"events_url": "http://x/a b"},
+        {"branch": "b{{workflow.name}}"},
+    ],
+)
+def test_unsafe_settings_are_refused(settings: dict[str, str]) -> None:
+    with pytest.raises(CompileError) as info:
+        compile_example("foreach_tuning", **settings)
+    (problem,) = info.value.problems
+    assert problem.rule == "FLC403"
+    assert ("events_url" in problem.message) == ("events_url" in settings)
