@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 from flowc.backends.argo import emit
 from flowc.backends.argo.events import SUCCEEDED
 from flowc.backends.base import CompileError, CompileOptions
-from flowc.transpile import load_flow
+from flowc.transpile import analyze_source, load_flow
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 
@@ -124,3 +125,32 @@ def test_unsafe_settings_are_refused(settings: dict[str, str]) -> None:
     (problem,) = info.value.problems
     assert problem.rule == "FLC403"
     assert ("events_url" in problem.message) == ("events_url" in settings)
+
+
+PROJECT_WITH_TAG = """
+from flowc import FlowSpec, project, step
+
+
+@project(name="p{{workflow.name}}")
+class TaggedFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_project_name_with_a_tag_is_refused_only_when_announced() -> None:
+    analysis = analyze_source(PROJECT_WITH_TAG, "flow.py")
+    assert analysis.flow is not None and not analysis.errors
+    options = CompileOptions(
+        datastore="s3://b/f", package_url="u", package_sha256="0" * 64, flow_file="flow.py"
+    )
+    with pytest.raises(CompileError) as info:
+        emit(analysis.flow, options)
+    assert "@project name" in str(info.value)
+    off = dataclasses.replace(options, settings={"events": "off"})
+    assert emit(analysis.flow, off)

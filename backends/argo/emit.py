@@ -44,8 +44,7 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     except LimitError as exc:
         raise CompileError([over_limit(flow.span, str(exc), "shorten or rename it")]) from None
     except EventsError as exc:
-        hint = "--set events_url=http://... or --set events=off"
-        raise CompileError([Problem("FLC403", flow.span, str(exc), hint)]) from None
+        raise CompileError([Problem("FLC403", flow.span, str(exc), exc.hint)]) from None
     return [Document(FILENAMES[str(tree["kind"])], dump_document(tree)) for tree in trees]
 
 

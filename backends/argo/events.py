@@ -38,6 +38,10 @@ SUCCEEDED = "{{workflow.status}} == Succeeded"
 class EventsError(ValueError):
     """A setting or user value the exit hook cannot carry safely."""
 
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
 
 def enabled(options: CompileOptions) -> bool:
     """Whether the exit hook is emitted (``--set events=off`` removes it)."""
@@ -49,7 +53,10 @@ def events_url(options: CompileOptions) -> str:
     source, event = event_address(options)
     url = options.setting("events_url", DEFAULT_EVENTS_URL.format(source=source, event=event))
     if not url.startswith(("http://", "https://")) or not argo_inert(url) or any(c.isspace() for c in url):
-        raise EventsError(f"events_url={url!r} must be an http(s) URL without spaces or '{{{{'")
+        raise EventsError(
+            f"events_url={url!r} must be an http(s) URL without spaces or '{{{{'",
+            "--set events_url=http://host:port/path or --set events=off",
+        )
     return url
 
 
@@ -60,9 +67,9 @@ def payload(flow: Flow, options: CompileOptions) -> dict[str, str]:
     if project is not None:
         out["project"] = str(project.get("name"))
         out["branch"] = branch(flow, options)
-    for key in ("project", "branch"):
+    for key, what in (("project", "@project name"), ("branch", "@project branch")):
         if key in out and not argo_inert(out[key]):
-            raise EventsError(f"the @project {key} {out[key]!r} contains '{{{{'")
+            raise EventsError(f"the {what} {out[key]!r} contains '{{{{'", "remove '{{' or --set events=off")
     return out
 
 
