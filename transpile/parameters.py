@@ -7,6 +7,7 @@ import json
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
 from flowc.transpile.ir import Parameter, ParamType, Value
+from flowc.transpile.problems import Severity
 from flowc.transpile.specs import (
     INCLUDE_FILE_ARGS,
     PARAMETER_ARGS,
@@ -112,6 +113,17 @@ def _literal_into(
     try:
         values[key] = ctx.literal(arg.value)
     except NotLiteral as exc:
+        if key == "default":
+            # Metaflow computes such defaults when the flow runs; so does the shim.
+            ctx.report(
+                "FLC205",
+                exc.node,
+                owner,
+                f"the default of {kind}() is computed when the flow runs, so flowc cannot check or show it",
+                "use a literal default to see it in deploy documents; tasks still use the computed one",
+                Severity.WARNING,
+            )
+            return
         ctx.report(
             "FLC205",
             exc.node,

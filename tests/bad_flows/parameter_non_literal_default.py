@@ -5,7 +5,7 @@ from flowc import FlowSpec, Parameter, step
 
 
 class BadFlow(FlowSpec):
-    seed = Parameter("seed", default=random.randint(0, 9))
+    seed = Parameter("seed", default=3, help=random.choice(["a", "b"]))
 
     @step
     def start(self):
