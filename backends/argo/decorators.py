@@ -205,7 +205,7 @@ def _pod(step: Step) -> dict[str, object]:
 
 def check_supported(flow: Flow, step: Step) -> None:
     """Raise :class:`Unsupported` for the first decorator Argo cannot honour."""
-    for deco in step.decorators:
+    for deco in (*flow.decorators, *step.decorators):
         if deco.name in UNSUPPORTED:
             raise Unsupported(deco, f"@{deco.name}", UNSUPPORTED[deco.name])
         if deco.name == "kubernetes":
