@@ -1,9 +1,9 @@
 """Deterministic, sha256-addressed code packages.
 
 A package is a gzip'd tarball of the flow's directory (Python files and the
-configured suffixes) plus the runtime shim itself under ``_flowc/`` (with a
-``metaflow`` alias of the authoring API next to it), so a task image needs
-only Python and boto3.  The same sources give the same bytes
+configured suffixes) plus the runtime shim itself under ``_flowc/`` (with
+``flowc.cards`` and a ``metaflow`` alias of the authoring API next to it), so
+a task image needs only Python and boto3.  The same sources give the same bytes
 whatever their mtimes, owners, umask or directory order.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import io
 import os
 import tarfile
@@ -54,6 +55,15 @@ def _shim_files() -> Iterator[tuple[str, str]]:
     shim_dir = os.path.dirname(os.path.abspath(__file__))
     for rel, path in _walk(shim_dir, (".py", ".html", ".css", ".js")):
         yield f"{SHIM_PREFIX}/flowc/runtime_shim/{rel}", path
+    cards = _flowc_cards_file()
+    if cards is not None:
+        yield f"{SHIM_PREFIX}/flowc/cards.py", cards
+
+
+def _flowc_cards_file() -> str | None:
+    """Where ``flowc/cards.py`` (the public card components) lives, if installed."""
+    spec = importlib.util.find_spec("flowc.cards")
+    return spec.origin if spec is not None and spec.origin and os.path.isfile(spec.origin) else None
 
 
 _FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
