@@ -18,6 +18,7 @@ import flowgen
 import pytest
 from airflow_env import AirflowEnv, airflow_fixture  # noqa: F401 - the fixture
 from conftest import SeaweedFS
+from flowc.runtime_shim.cards import normalize
 
 from flowc import Flow
 
@@ -210,6 +211,16 @@ def snapshot(flow: str, run_id: str, root: str) -> dict[tuple[str, str], dict[st
     }
 
 
+def cards(flow: str, run_id: str, root: str) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """(step, task id) → the task's cards as (type, id, html with run ids and clocks blanked)."""
+    run = Flow(flow, datastore=root)[run_id]
+    return {
+        (step.name, task.id): [(c.type, str(c.id), normalize(c.html)) for c in task.cards]
+        for step in run.steps()
+        for task in step.tasks()
+    }
+
+
 @pytest.fixture
 def s3_root(s3_server: SeaweedFS, s3_env: dict[str, str], request: pytest.FixtureRequest) -> str:
     return f"s3://{s3_server.bucket}/airflow-e2e/" + re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
@@ -257,6 +268,10 @@ def test_dag_run_matches_local_run(
     local = snapshot(flow_name, "local", s3_root)
     assert sorted(in_airflow) == sorted(local)
     assert in_airflow == local
+    local_cards = cards(flow_name, "local", s3_root)
+    assert cards(flow_name, result.flowc_run_id, s3_root) == local_cards
+    if example == "linear_etl":  # its start step has @card
+        assert local_cards[("start", "t")], "the @card step rendered no card"
 
 
 FLAKY_FLOW = '''
