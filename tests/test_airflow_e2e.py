@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "linear_etl": ({"alpha": 0.3, "verbose": True}, ["alpha=0.3", "verbose=true"]),
     "branch_models": ({}, []),
+    # foreach over a two-step body; its IncludeFile default travels in the code package
+    "foreach_tuning": ({"weights": "1.0,2.0"}, ["weights=1.0,2.0"]),
     # foreach with a multi-step body, a branch inside it, and a foreach inside a branch
     "mixed_shapes": ({}, []),
     "nested_foreach": ({"folds": 2}, ["folds=2"]),
