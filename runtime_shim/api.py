@@ -212,9 +212,8 @@ def _recording_decorator(name: str, level: str) -> Callable[..., Any]:
     def decorator(f: Any = None, **kwargs: Any) -> Any:
         def apply(target: Any) -> Any:
             attr = "_flowc_step_decorators" if level == "step" else "_flowc_flow_decorators"
-            existing = list(getattr(target, attr, []))
-            existing.append((name, kwargs))
-            setattr(target, attr, existing)
+            # Decorators apply bottom-up; prepend so the record reads top-down like the source (and the IR).
+            setattr(target, attr, [(name, kwargs), *getattr(target, attr, [])])
             return target
 
         return apply(f) if f is not None else apply
@@ -225,7 +224,7 @@ def _recording_decorator(name: str, level: str) -> Callable[..., Any]:
 
 
 def step_decorators(func: Any) -> list[tuple[str, dict[str, Any]]]:
-    """``(name, arguments)`` of the decorators recorded on a step function."""
+    """``(name, arguments)`` of the decorators recorded on a step function, top to bottom."""
     return list(getattr(func, "_flowc_step_decorators", []))
 
 
