@@ -8,7 +8,8 @@ result is an argument vector (no shell) of the form::
 The snippet downloads the package (``s3://`` through boto3, a local path,
 ``file://`` or ``http(s)://`` through the standard library), verifies its
 sha256 (exit 3 on a mismatch, before any user code runs), unpacks it into a
-temporary directory, puts ``<dir>/_flowc`` and ``<dir>`` on ``sys.path`` and
+temporary directory (deleted when the process exits, whatever its exit
+code), puts ``<dir>/_flowc`` and ``<dir>`` on ``sys.path`` and
 runs ``flowc.runtime_shim`` with the remaining arguments.  It tells the shim
 where the package was unpacked through ``FLOWC_PACKAGE_DIR`` and
 ``FLOWC_PACKAGE_SHA256``, so the shim does not fetch it a second time and
@@ -24,6 +25,7 @@ BOOTSTRAP_SNIPPET = """\
 import hashlib, os, shutil, sys, tarfile, tempfile, urllib.parse, urllib.request
 url, sha = sys.argv[1], sys.argv[2]
 root = tempfile.mkdtemp(prefix="flowc-pkg-")
+import atexit; atexit.register(shutil.rmtree, root, True)
 path = os.path.join(root, "package.tgz")
 parts = urllib.parse.urlparse(url)
 try:

@@ -52,6 +52,7 @@ COMMAND = [
         "import hashlib, os, shutil, sys, tarfile, tempfile, urllib.parse, urllib.request\n"
         "url, sha = sys.argv[1], sys.argv[2]\n"
         "root = tempfile.mkdtemp(prefix=\"flowc-pkg-\")\n"
+        "import atexit; atexit.register(shutil.rmtree, root, True)\n"
         "path = os.path.join(root, \"package.tgz\")\n"
         "parts = urllib.parse.urlparse(url)\n"
         "try:\n"
