@@ -18,9 +18,9 @@ _INLINE = [
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"<em>\1</em>"),
     (re.compile(r"\[([^\]]+)\]\(((?:https?://|#)[^)\s&\"]*)\)"), r'<a href="\2">\1</a>'),
 ]
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+_BULLET = re.compile(r"\s*[-*]\s+(.*)")
+_NUMBERED = re.compile(r"\s*\d+[.)]\s+(.*)")
 
 
 def _inline(text: str) -> str:
@@ -60,11 +60,11 @@ def to_html(source: str) -> str:
         if line.strip().startswith("```"):
             flush()
             code = []
-        elif heading := _HEADING.match(line):
+        elif heading := _HEADING.fullmatch(line):
             flush()
             level = len(heading.group(1))
             blocks.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif (bullet := _BULLET.match(line)) or (numbered := _NUMBERED.match(line)):
+        elif (bullet := _BULLET.fullmatch(line)) or (numbered := _NUMBERED.fullmatch(line)):
             tag = "ul" if bullet else "ol"
             if paragraph or (items and tag != list_tag):
                 flush()
