@@ -5,9 +5,9 @@ It follows Argo's rules for what flowc uses: ``depends`` over
 Omitted), ``when`` (false → Skipped), ``withSequence``, nested DAG
 templates, ``{{...}}`` references (strict: an unresolvable one is an error,
 as in Argo 3.7.11+/4.0.2+), the ``asInt(...) + 1`` expression and DAG
-outputs with a default.  Container templates are not run: an *oracle*
-decides their outputs (foreach width, switch case) and every call is
-recorded as the shim would see it.
+outputs with a default or a ``cond ? a : b`` expression.  Container
+templates are not run: an *oracle* decides their outputs (foreach width,
+switch case) and every call is recorded as the shim would see it.
 """
 
 from __future__ import annotations
@@ -54,6 +54,26 @@ def substitute(text: str, scope: dict[str, str]) -> str:
     return _REF.sub(one, text)
 
 
+_TERNARY = re.compile(r"^(\S+) == '([^']*)' \? (\S+) : (\S+)$")
+_INDEX = re.compile(r"\['([^']*)'\]")
+
+
+def _lookup(path: str, scope: dict[str, str]) -> str:
+    """An ``expr`` variable (``tasks['a'].outputs...``) from the flat scope; missing → error, as in Argo."""
+    key = _INDEX.sub(lambda m: "." + m.group(1), path)
+    if key not in scope:
+        raise Unresolved(key)
+    return scope[key]
+
+
+def evaluate(expression: str, scope: dict[str, str]) -> str:
+    """The one ``expr`` form flowc emits in outputs: ``a == 'x' ? b : c`` (lazy, like expr)."""
+    match = _TERNARY.match(expression)
+    assert match, f"unsupported expression {expression!r}"
+    test, literal, yes, no = match.groups()
+    return _lookup(yes if _lookup(test, scope) == literal else no, scope)
+
+
 def _truth(expression: str) -> bool:
     python = expression.replace("&&", " and ").replace("||", " or ")
     return bool(eval(python, {"__builtins__": {}}, {}))
@@ -86,6 +106,9 @@ class Simulator:
         outputs = {}
         for param in tmpl.get("outputs", {}).get("parameters", []):
             source = param["valueFrom"]
+            if "expression" in source:
+                outputs[param["name"]] = evaluate(source["expression"], scope)
+                continue
             try:
                 outputs[param["name"]] = substitute(source["parameter"], scope)
             except Unresolved:
@@ -130,7 +153,7 @@ class Simulator:
         if "when" in task and not _truth(substitute(task["when"], scope)):
             return "Skipped"
         args = {p["name"]: p["value"] for p in task.get("arguments", {}).get("parameters", [])}
-        items = [None]
+        items: list[int | None] = [None]
         if "withSequence" in task:
             items = list(range(int(substitute(task["withSequence"]["count"], scope))))
         for item in items:

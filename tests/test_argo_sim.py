@@ -46,7 +46,8 @@ def oracle(flow: Flow, seed: int):  # type: ignore[no-untyped-def]
         if again:
             rounds = _pick(seed, step, task_id.split(".")[0]) % 3
             done = int(task_id.split(".")[1]) if "." in task_id else 0
-            return 0, again[0] if done < rounds else onward[0]
+            leave = onward[_pick(seed, step, task_id.split(".")[0], "exit") % len(onward)]
+            return 0, again[0] if done < rounds else leave
         return 0, onward[_pick(seed, step, task_id) % len(onward)]
 
     return decide
@@ -76,9 +77,9 @@ def resolve(entry: str, calls: dict[tuple[str, str], Call]) -> list[Call]:
                 latest[index] = call
         assert sorted(latest) == list(range(len(latest))), entry
         return [latest[i] for i in sorted(latest)]
-    call = calls.get((step, task))
-    assert call is not None or entry.endswith("?"), f"required input {entry} never ran"
-    return [call] if call else []
+    single = calls.get((step, task))
+    assert single is not None or entry.endswith("?"), f"required input {entry} never ran"
+    return [single] if single else []
 
 
 def check(flow: Flow, calls: list[Call]) -> None:
@@ -236,7 +237,110 @@ def test_a_case_straight_into_a_branch_step() -> None:
     assert len(seen) == 2
 
 
-@pytest.mark.parametrize("source", [CHAINED_SKIPS, LOOP_IN_A_CASE, CASE_INTO_A_BRANCH])
+MULTI_EXIT = """
+from flowc import FlowSpec, step
+
+
+class MultiExit(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.work)
+
+    @step
+    def work(self):
+        self.state = "ok"
+        self.next({"again": self.work, "ok": self.good, "bad": self.alert}, condition="state")
+
+    @step
+    def good(self):
+        self.next(self.end)
+
+    @step
+    def alert(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+# One exit goes straight to the merge, the loop spans two steps.
+MULTI_EXIT_DIRECT = """
+from flowc import FlowSpec, step
+
+
+class MultiExitDirect(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.prep)
+
+    @step
+    def prep(self):
+        self.next(self.work)
+
+    @step
+    def work(self):
+        self.state = "ok"
+        self.next({"again": self.prep, "ok": self.end, "bad": self.alert}, condition="state")
+
+    @step
+    def alert(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def _scripted(back: str, rounds: int, leave: str):  # type: ignore[no-untyped-def]
+    """An oracle whose ``work`` goes back to ``back`` ``rounds`` times, then takes case ``leave``."""
+
+    def decide(step: str, task_id: str) -> tuple[int, str]:
+        if step != "work":
+            return 0, ""
+        done = int(task_id.split(".")[1]) if "." in task_id else 0
+        return 0, back if done < rounds else leave
+
+    return decide
+
+
+@pytest.mark.parametrize("source", [MULTI_EXIT, MULTI_EXIT_DIRECT])
+@pytest.mark.parametrize("rounds", [0, 1, 4])
+@pytest.mark.parametrize("leave", ["first", "second"])
+def test_a_recursion_with_several_ways_out_takes_the_chosen_one(source: str, rounds: int, leave: str) -> None:
+    flow = analyze_source(source, "flow.py").flow
+    assert flow is not None
+    ((_, back),) = back_edges(flow)
+    exits = [t for t in flow.step("work").next if t != back]
+    assert len(exits) == 2
+    chosen = exits[0] if leave == "first" else exits[1]
+    document = yaml.safe_load(emit(flow, OPTIONS)[0].text)
+    calls = Simulator(document, _scripted(back, rounds, chosen)).run()
+    check(flow, calls)
+    last = "t" + (f".{rounds}" if rounds else "")
+    assert [c.task_id for c in calls if c.step == "work"] == ["t"] + [f"t.{k}" for k in range(1, rounds + 1)]
+    after = [c for c in calls if c.step == chosen]
+    assert len(after) == 1 and after[0].input_paths.rstrip("?") == f"work/{last}"
+    assert not [c for c in calls if c.step in exits and c.step not in (chosen, flow.end)]
+    if chosen != flow.end:
+        (end,) = [c for c in calls if c.step == flow.end]
+        assert f"{chosen}/t" in end.input_paths
+
+
+def test_seeded_multi_exit_recursions_run() -> None:
+    seen = set()
+    for seed in range(40):
+        for source in (MULTI_EXIT, MULTI_EXIT_DIRECT):
+            flow, calls = run(source, seed)
+            check(flow, calls)
+            seen.add((source, calls[-2].step, sum(c.step == "work" for c in calls) > 1))
+    assert len(seen) == 8
+
+
+@pytest.mark.parametrize(
+    "source", [CHAINED_SKIPS, LOOP_IN_A_CASE, CASE_INTO_A_BRANCH, MULTI_EXIT, MULTI_EXIT_DIRECT]
+)
 def test_tricky_shapes_are_strictly_valid(source: str) -> None:
     document = yaml.safe_load(emit(analyze_source(source, "flow.py").flow, OPTIONS)[0].text)  # type: ignore[arg-type]
     for version in argo_schema.VERSIONS:

@@ -122,6 +122,19 @@ class DagBuilder(Wiring):
         }
         return [again, guard]
 
+    @staticmethod
+    def exit_expression(scope: Scope) -> str:
+        """The case the last round's switch took to leave the loop (an Argo ``expr`` expression).
+
+        The recursing call hands its own ``exit`` up; the round that did not
+        recurse left through its switch's output.  Keyed on the switch's
+        choice rather than on ``Next``'s status: only outputs, which Argo
+        puts in the DAG's scope for every task that produced them.
+        """
+        chosen = f"tasks['{field_name(scope.latch)}'].outputs.parameters.switch"
+        deeper = "tasks['Next'].outputs.parameters.exit"
+        return f"{chosen} == '{scope.anchor}' ? {deeper} : {chosen}"
+
     def template(self, scope: Scope) -> dict[str, object]:
         """The DAG template of ``scope``."""
         items: list[tuple[tuple[int, int], list[dict[str, object]]]] = []
@@ -141,7 +154,10 @@ class DagBuilder(Wiring):
         if scope.kind == "loop":
             source = tag("tasks.Next.outputs.parameters.last-id")
             value_from = {"default": self.task_id(scope), "parameter": source}
-            template["outputs"] = {"parameters": [{"name": "last-id", "valueFrom": value_from}]}
+            outputs: list[dict[str, object]] = [{"name": "last-id", "valueFrom": value_from}]
+            if self.several_exits(scope):
+                outputs.append({"name": "exit", "valueFrom": {"expression": self.exit_expression(scope)}})
+            template["outputs"] = {"parameters": outputs}
         template["dag"] = {"tasks": tasks}
         return template
 

@@ -173,14 +173,24 @@ class Wiring:
                 assert len(edges) == 1, edge
                 switch = tag(f"tasks.{edge.source_task}.outputs.parameters.switch")
                 out["when"] = f"'{switch}' == '{edge.target}'"
-            elif len(self.forward_next(self.flow.step(edge.source))) > 1:
-                raise ShapeError(
-                    edge.source, "a recursion with several ways out", "leave the loop through one case"
-                )
+            elif self.several_exits(self.lay.scope_of[edge.source]):
+                if edge.source_task != self.scope_task(self.lay.scope_of[edge.source]):
+                    raise ShapeError(
+                        edge.source, "a switch case leaving two constructs at once", "add a step"
+                    )
+                assert len(edges) == 1, edge
+                chosen = tag(f"tasks.{edge.source_task}.outputs.parameters.exit")
+                out["when"] = f"'{chosen}' == '{edge.target}'"
         joiner = " && " if (target is not None and target.is_join) else " || "
         parts = [self.succeeded(s) for s in sources]
         out["depends"] = parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
         return dict(sorted(out.items()))
+
+    def several_exits(self, scope: Scope) -> bool:
+        """Whether ``scope`` is a loop whose switch has more than one case leaving it."""
+        if scope.kind != "loop" or not scope.latch:
+            return False
+        return len(self.forward_next(self.flow.step(scope.latch))) > 1
 
     def forward_next(self, step: Step) -> list[str]:
         """Successors of ``step`` except a recursion's back edge."""
