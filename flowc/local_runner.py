@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowc.local_runner_loops import Loops
 from flowc.local_runner_proc import Printer, ShimLauncher, TaskResult, TaskSpec, task_id
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.errors import DatastoreError
@@ -58,9 +59,10 @@ class LocalRunner:
         self.on_done = on_done
         self.ds = Datastore(options.datastore)
         self.split_of_join = {s.matching_join: s.name for s in flow.steps if s.matching_join}
+        self.loops = Loops(flow)
         self.queue: deque[TaskSpec] = deque()
         self.cardinality: dict[tuple[str, tuple[int, ...]], int] = {}
-        self.arrivals: dict[tuple[str, tuple[int, ...]], dict[str, str]] = {}
+        self.arrivals: dict[tuple[str, tuple[int, ...], int], dict[str, str]] = {}
         self.failed: list[TaskResult] = []
 
     # -- public ---------------------------------------------------------------------
@@ -155,31 +157,30 @@ class LocalRunner:
                 self.queue.append(TaskSpec(output["next"][0], (*spec.indices, index), 0, parent))
             return
         for target in output.get("next", []):
-            if target == spec.step:
-                self.queue.append(TaskSpec(target, spec.indices, spec.iteration + 1, parent))
-            elif self.flow.step(target).is_join:
-                self._arrive(target, spec, parent)
+            iteration = self.loops.iteration(spec.step, target, spec.iteration)
+            if self.flow.step(target).is_join:
+                self._arrive(target, spec, parent, iteration)
             else:
-                self.queue.append(TaskSpec(target, spec.indices, 0, parent))
+                self.queue.append(TaskSpec(target, spec.indices, iteration, parent))
 
-    def _arrive(self, join: str, spec: TaskSpec, parent: str) -> None:
+    def _arrive(self, join: str, spec: TaskSpec, parent: str, iteration: int) -> None:
         split = self.split_of_join.get(join)
         if split is not None and self.flow.step(split).kind is StepKind.FOREACH:
             outer = spec.indices[:-1]
-            arrived = self.arrivals.setdefault((join, outer), {})
+            arrived = self.arrivals.setdefault((join, outer, 0), {})
             arrived[str(spec.indices[-1])] = parent
             if len(arrived) == self.cardinality.get((split, outer)):
-                del self.arrivals[(join, outer)]
+                del self.arrivals[(join, outer, 0)]
                 prefix = task_id(outer) + "-"
                 self.queue.append(TaskSpec(join, outer, 0, f"{spec.step}/{prefix}*"))
             return
-        arrived = self.arrivals.setdefault((join, spec.indices), {})
+        arrived = self.arrivals.setdefault((join, spec.indices, iteration), {})
         arrived[spec.step] = parent
         expected = self.flow.step(join).previous
         if set(arrived) >= set(expected):
-            del self.arrivals[(join, spec.indices)]
+            del self.arrivals[(join, spec.indices, iteration)]
             paths = ",".join(arrived[p] for p in expected)
-            self.queue.append(TaskSpec(join, spec.indices, 0, paths))
+            self.queue.append(TaskSpec(join, spec.indices, iteration, paths))
 
     # -- resume ----------------------------------------------------------------------
 

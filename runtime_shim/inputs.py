@@ -14,7 +14,8 @@ from typing import Any, overload
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.errors import TaskUsageError
 
-_ONE_INDEX = re.compile(r"(\d+)(?:\.(\d+))?")
+#: One more foreach index, then any loop-iteration suffixes (``3``, ``3.2``, ``3.1.2``).
+_ONE_INDEX = re.compile(r"(\d+)((?:\.\d+)*)")
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ def _load(ds: Datastore, flow: str, run: str, step: str, task: str) -> Parent | 
 
 def _foreach_children(ds: Datastore, flow: str, run: str, step: str, prefix: str) -> list[Parent]:
     """The last iteration of each ``prefix<index>`` task of ``step``, by index."""
-    latest: dict[int, tuple[int, str]] = {}
+    latest: dict[int, tuple[tuple[int, ...], str]] = {}
     for task in ds.successful_tasks(flow, run, step, prefix):
         match = _ONE_INDEX.fullmatch(task[len(prefix) :])
         if match:
-            index, iteration = int(match[1]), int(match[2] or 0)
+            index = int(match[1])
+            iteration = tuple(int(k) for k in match[2].split(".")[1:])
             if index not in latest or latest[index][0] < iteration:
                 latest[index] = (iteration, task)
     parents = [_load(ds, flow, run, step, latest[i][1]) for i in sorted(latest)]

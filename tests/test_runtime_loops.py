@@ -1,0 +1,108 @@
+"""Recursion back to an earlier step: iteration-numbered task ids and inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from flowc.runtime_shim.datastore import Datastore
+from flowc.runtime_shim.inputs import resolve
+from flowc.transpile import load_flow
+
+from flowc import Flow
+from flowc.local_runner_loops import Loops
+
+LOOP_FLOW = textwrap.dedent(
+    '''
+    from metaflow import FlowSpec, step
+
+
+    class LoopBackFlow(FlowSpec):
+        """train -> evaluate; evaluate goes back to train until three rounds are done."""
+
+        @step
+        def start(self):
+            self.rounds = 0
+            self.history = []
+            self.next(self.train)
+
+        @step
+        def train(self):
+            self.rounds += 1
+            self.history = self.history + [f"train{self.rounds}"]
+            self.next(self.evaluate)
+
+        @step
+        def evaluate(self):
+            self.history = self.history + [f"eval{self.rounds}"]
+            self.verdict = "done" if self.rounds >= 3 else "again"
+            self.next({"again": self.train, "done": self.end}, condition="verdict")
+
+        @step
+        def end(self):
+            self.final = len(self.history)
+    '''
+)
+
+
+def test_a_loop_back_to_an_earlier_step_numbers_every_iteration(tmp_path: Path) -> None:
+    path = tmp_path / "loop_back.py"
+    path.write_text(LOOP_FLOW)
+    ds = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = Flow("LoopBackFlow", datastore=ds)["r1"]
+    assert run.successful
+    assert sorted(t.id for t in run["train"].tasks()) == ["t", "t.1", "t.2"]
+    assert sorted(t.id for t in run["evaluate"].tasks()) == ["t", "t.1", "t.2"]
+    assert [t.id for t in run["end"].tasks()] == ["t"]
+    for k, suffix in enumerate(["", ".1", ".2"]):
+        assert run["train"]["t" + suffix].data.rounds == k + 1
+        assert run["evaluate"]["t" + suffix].data.history[-1] == f"eval{k + 1}"
+    assert run.data.history == ["train1", "eval1", "train2", "eval2", "train3", "eval3"]
+    assert run.data.final == 6 and run.data.verdict == "done"
+    # each task names the right previous task as its input
+    ds_meta = Datastore(ds)
+    expected = {
+        ("train", "t"): "start/t",
+        ("evaluate", "t"): "train/t",
+        ("train", "t.1"): "evaluate/t",
+        ("evaluate", "t.1"): "train/t.1",
+        ("train", "t.2"): "evaluate/t.1",
+        ("evaluate", "t.2"): "train/t.2",
+        ("end", "t"): "evaluate/t.2",
+    }
+    for (step, task), paths in expected.items():
+        meta = ds_meta.read_metadata("LoopBackFlow", "r1", step, task, 0)
+        assert meta is not None and meta["input_paths"] == paths, (step, task)
+
+def test_loops_number_the_body_and_reset_after_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "loop_back.py"
+    path.write_text(LOOP_FLOW)
+    loops = Loops(load_flow(str(path)))
+    assert loops.back_edges == {("evaluate", "train")}
+    assert loops.iteration("start", "train", 0) == 0
+    assert loops.iteration("train", "evaluate", 2) == 2
+    assert loops.iteration("evaluate", "train", 2) == 3
+    assert loops.iteration("evaluate", "end", 2) == 0
+
+
+def _publish(ds: Datastore, step: str, task: str, cardinality: int) -> None:
+    stack = [{"cardinality": cardinality}]
+    meta = {"flow": "F", "run_id": "r", "step": step, "task_id": task, "attempt": 0, "status": "ok"}
+    ds.write_metadata(meta | {"artifacts": {}, "foreach_stack": stack})
+    ds.write_output({"flow": "F", "run_id": "r", "step": step, "task_id": task, "attempt": 0, "next": []})
+
+
+def test_foreach_join_glob_reads_loop_suffixes_without_misparsing_indices(tmp_path: Path) -> None:
+    ds = Datastore(str(tmp_path / "ds"))
+    for task in ("t-0", "t-0.1", "t-0.1.2", "t-1", "t-1.2", "t-2.1"):
+        _publish(ds, "body", task, 3)
+    _publish(ds, "body", "t-1-4", 3)  # one index too many: not a child of this split
+    parents = resolve(ds, "F", "r", "body/t-*")
+    assert [p.task_id for p in parents] == ["t-0.1.2", "t-1.2", "t-2.1"]
