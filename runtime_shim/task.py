@@ -20,6 +20,7 @@ from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.flowload import flow_parameters, load_flow_class, step_function
 from flowc.runtime_shim.inputs import Inputs, InputView, Parent, resolve
 from flowc.runtime_shim.params import parameter_value
+from flowc.runtime_shim.secrets import secret_environment
 from flowc.runtime_shim.stepexec import Outcome, execute, timeout_seconds, user_traceback
 
 #: Prefix of the output line on stdout (docs/task-contract.md).
@@ -107,7 +108,7 @@ class Task:
         outcome = execute(
             (lambda: func(flow, inputs)) if is_join else (lambda: func(flow)),
             self.args.step,
-            self._decorator("environment").get("vars") or {},
+            {**secret_environment(os.environ), **(self._decorator("environment").get("vars") or {})},
             timeout_seconds(self._decorator("timeout")) or None,
         )
         return self._finish(cls, func, flow, state, outcome)
