@@ -37,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="start step parameter")
     p.add_argument("--params-file", help="JSON object NAME -> raw string")
+    p.add_argument("--params-json", help="the same JSON object, inline")
     p.add_argument("--tag", action="append", default=[])
     p.add_argument("--origin-run-id")
     p.add_argument("--output-json")
@@ -58,6 +59,14 @@ def parse(argv: list[str]) -> TaskArgs:
         if not isinstance(loaded, dict):
             parser().error("--params-file must hold a JSON object")
         params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()})
+    if ns.params_json:
+        try:
+            inline = json.loads(ns.params_json)
+        except ValueError as exc:
+            parser().error(f"--params-json: {exc}")
+        if not isinstance(inline, dict):
+            parser().error("--params-json must be a JSON object")
+        params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in inline.items()})
     for item in ns.param:
         name, sep, value = item.partition("=")
         if not sep or not name:

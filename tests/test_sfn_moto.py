@@ -7,6 +7,7 @@ run as emitted.  Each test checks which tasks ran and with what arguments.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,38 @@ def test_execution_input_reaches_the_shim_typed() -> None:
         "thresholds": {"low": 1, "high": 9},
         "region": "emea",
     }
+
+
+DYNAMIC_DEFAULT = """
+import os
+from flowc import FlowSpec, Parameter, step
+
+
+class DynamicDefaultFlow(FlowSpec):
+    region = Parameter("region", default=os.environ.get("REGION", "eu"))
+    size = Parameter("size", default=3)
+
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_a_parameter_with_a_computed_default_is_left_to_the_shim(tmp_path: Path) -> None:
+    from sfn_support import flow_of, validate
+
+    machine = definition(flow_of(DYNAMIC_DEFAULT))
+    path = tmp_path / "state-machine.json"
+    path.write_text(json.dumps(machine))
+    validate([path])
+    alone = run_in_moto(machine, name="dyn-1")
+    assert alone.status == "SUCCEEDED", alone.cause
+    (start,) = alone.by_step()["start"]
+    assert start.args.params == {"size": "3"}  # region absent: the shim computes its default
+    given = run_in_moto(machine, name="dyn-2", execution_input={"region": "us {{x}} $.y"})
+    (start,) = given.by_step()["start"]
+    assert start.args.params == {"size": "3", "region": "us {{x}} $.y"}

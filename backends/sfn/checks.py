@@ -70,16 +70,6 @@ def check_flow(flow: Flow) -> list[Problem]:
                     "use letters, digits, _ and - in parameter names",
                 )
             )
-        if param.default is None and not param.required:
-            problems.append(
-                unsupported(
-                    TARGET,
-                    None,
-                    flow,
-                    f"optional parameter {param.name!r} without a default",
-                    "give it a default or make it required",
-                )
-            )
     return problems
 
 

@@ -77,7 +77,7 @@ def _startup(flow: Flow, boot: list[str], start_at: str) -> tuple[dict[str, Any]
         "Parameters": data,
         "Next": PARAMS,
     }
-    required = [p for p in flow.parameters if default_text(p) is None]
+    required = [p for p in flow.parameters if p.required and default_text(p) is None]
     states[PARAMS] = {
         "Type": "Pass",
         "Comment": "execution input over parameter defaults",

@@ -152,9 +152,14 @@ class StateBuilder:
             args += [Fmt("--input-paths"), paths]
         for level in range(self.plan.depth(step.name)):
             args += [Fmt("--split-index"), Fmt("{}", (f"$.i{level}",))]
-        if step.name == self.flow.start:
-            for param in self.flow.parameters:
-                args += [Fmt("--param"), Fmt(f"{param.name}=" + "{}", (member("$.params", param.name),))]
+        if step.name == self.flow.start and self.flow.parameters:
+            if any(p.default is None and not p.required for p in self.flow.parameters):
+                # An optional parameter without a literal default may be absent from
+                # $.params; the shim then computes its default, as a local run does.
+                args += [Fmt("--params-json"), Fmt("{}", ("States.JsonToString($.params)",))]
+            else:
+                for param in self.flow.parameters:
+                    args += [Fmt("--param"), Fmt(f"{param.name}=" + "{}", (member("$.params", param.name),))]
         return args
 
     # -- shapes -------------------------------------------------------------------------
