@@ -20,8 +20,8 @@ from flowc.transpile.ir import Flow
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden" / "airflow"
 
-#: Seeds of the generated flows (even ones without loops back to an earlier step, which
-#: Airflow cannot express); each is compiled in both modes when Airflow can express it.
+#: Seeds of the generated flows (some loop back to an earlier step inside a foreach,
+#: which Airflow cannot express); each is compiled in both modes when Airflow can.
 SEEDS = range(60)
 
 ADVERSARIAL_FLOW = '''
@@ -166,3 +166,41 @@ def test_every_pod_argument_is_accepted_by_the_operator(airflow: AirflowEnv, tmp
     assert "k8s.V1Toleration(" in path.read_text() and "k8s.V1SecretEnvSource(" in path.read_text()
     report = airflow.load([path])
     assert report[str(path)]["errors"] == {}
+
+
+LOOP_BACK_FLOW = """
+from flowc import FlowSpec, step
+
+
+class LoopBackFlow(FlowSpec):
+    @step
+    def start(self):
+        self.next(self.train)
+
+    @step
+    def train(self):
+        self.next(self.evaluate)
+
+    @step
+    def evaluate(self):
+        self.verdict = "done"
+        self.next({"again": self.train, "done": self.end}, condition="verdict")
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+@pytest.mark.parametrize("mode", ["kubernetes", "local"])
+def test_loop_back_to_an_earlier_step_imports_unrolled(
+    airflow: AirflowEnv, tmp_path: Path, mode: str
+) -> None:
+    analysis = analyze_source(LOOP_BACK_FLOW, "flow.py")
+    assert analysis.flow is not None, analysis.problems
+    path = _write(analysis.flow, mode, tmp_path)
+    loaded = airflow.load([path])[str(path)]
+    assert loaded["errors"] == {}
+    (tasks,) = loaded["dags"].values()
+    last = "train-iter-19", "evaluate-iter-19", "evaluate-iter-19-switch", "evaluate-iter-19-to-end"
+    assert set(last) <= set(tasks) and "train-iter-20" not in tasks

@@ -180,6 +180,36 @@ class ShortcutFlow(FlowSpec):
     def end(self):
         print(self.lines)
 ''',
+    "loop_back": '''
+from flowc import FlowSpec, Parameter, step
+
+
+class LoopBackFlow(FlowSpec):
+    """Train and evaluate until good enough: a switch case back to an earlier step."""
+
+    target = Parameter("target", default=10)
+
+    @step
+    def start(self):
+        self.score = 0
+        self.history = []
+        self.next(self.train)
+
+    @step
+    def train(self):
+        self.score += 3
+        self.next(self.evaluate)
+
+    @step
+    def evaluate(self):
+        self.history = self.history + [self.score]
+        self.verdict = "done" if self.score >= self.target else "again"
+        self.next({"again": self.train, "done": self.end}, condition="verdict")
+
+    @step
+    def end(self):
+        assert self.history == [3, 6, 9, 12], self.history
+''',
 }
 
 #: An unseen flow from the seeded generator: nested foreach, a loop inside it, a loop
@@ -190,6 +220,7 @@ EXTRA_FLOWS[f"generated_{GENERATED_SEED}"] = flowgen.generate(GENERATED_SEED, st
 #: Extra ``flowc compile`` arguments per case (fewer unrolled iterations run faster).
 COMPILE_ARGS = {
     "recursion_in_foreach": ["--set", "max_iterations=4"],
+    "loop_back": ["--set", "max_iterations=5"],  # leaves after 4 passes
     f"generated_{GENERATED_SEED}": ["--set", "max_iterations=2"],  # its loops stop after 1 and 2 rounds
 }
 
@@ -253,6 +284,7 @@ def test_dag_run_matches_local_run(
         s3_root,
         "--set",
         "operator=local",
+        *COMPILE_ARGS.get(example, []),
         "-o",
         str(dags),
     )

@@ -138,10 +138,26 @@ def test_switch_inside_foreach_guards_its_case_paths() -> None:
     assert 'if sys.argv[-2:-1] == [\\"--flowc-airflow-inactive\\"]:' in kubernetes
 
 
-def test_loop_back_to_an_earlier_step_is_reported() -> None:
-    found = problems(flow_of(LOOP_BACK))
+def test_loop_back_to_an_earlier_step_unrolls_the_whole_body() -> None:
+    text = emit(flow_of(LOOP_BACK), options(operator="local", max_iterations="3"))[0].text
+    assert '"a": ["a", "a-iter-1", "a-iter-2"],' in text and '"b": ["b", "b-iter-1", "b-iter-2"],' in text
+    assert '"a": ["b/{prev}"],' in text and '"b": ["a/{t}"],' in text  # LOOP_INPUTS
+    assert '"a": ["start/{t}"],' in text and '"end": ["b/{last}"],' in text  # no back edge at pass 0
+    assert 'targets={"a": "a-iter-1", "end": "b-to-end"},' in text
+    assert 'targets={"end": "b-iter-2-to-end"},' in text  # the last pass can only leave
+    assert 'run_step.override(task_id="a-iter-2")(step="a", iteration=2)' in text
+    assert "b_iter1_switch >> a_iter2_task" in text
+    assert "LOOP_INPUTS" not in emit(flow_of(SWITCH_IN_FOREACH), options(operator="local"))[0].text
+
+
+def test_loop_back_inside_a_foreach_is_reported() -> None:
+    body = LOOP_BACK.replace("self.next(self.a)", "self.items = [1]\n    self.next(self.a, foreach='items')")
+    body = body.replace('"done": self.end', '"done": self.join').replace(
+        "@step\ndef end", "@step\ndef join(self, inputs):\n    self.next(self.end)\n\n@step\ndef end"
+    )
+    found = problems(flow_of(body))
     assert [rule for rule, _, _ in found] == ["FLC401"]
-    assert "'a'" in found[0][2] and "'b'" in found[0][2]
+    assert "'a'" in found[0][2] and "'b'" in found[0][2] and "inside a foreach" in found[0][2]
 
 
 def test_unsupported_decorators_are_all_reported_at_once() -> None:
@@ -263,14 +279,13 @@ def flowc(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_reports_problems_without_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "demo.py"
-    path.write_text(
-        HEAD + "class DemoFlow(FlowSpec):\n" + textwrap.indent(textwrap.dedent(LOOP_BACK), "    ")
-    )
+    body = LOOP_BACK.replace("@step\ndef b", "@batch\n@step\ndef b")
+    path.write_text(HEAD + "class DemoFlow(FlowSpec):\n" + textwrap.indent(textwrap.dedent(body), "    "))
     done = flowc(
         "compile", str(path), "--target", "airflow", "--datastore", "s3://b/f", "-o", str(tmp_path / "out")
     )
     assert done.returncode == 1
-    assert f"{path}:13:5: FLC401 Airflow cannot express a switch case going back" in done.stderr
+    assert f"{path}:14:5: FLC401 Airflow cannot express @batch" in done.stderr
     assert "Traceback" not in done.stderr
 
 

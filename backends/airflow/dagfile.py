@@ -147,6 +147,9 @@ def template_values(
         "parameters": py_block({p.name: p.type.value for p in flow.parameters}),
         "inputs": py_block({k: list(v) for k, v in plan.inputs.items()}),
         "loops": py_block({k: list(v) for k, v in plan.loops.items()}),
+        "loop_inputs": py_block({k: list(v) for k, v in plan.loop_inputs.items()})
+        if plan.loop_inputs
+        else "",
         # "" leaves the guard code out of flows that need none
         "guards": py_block({k: [m, [list(e) for e in es]] for k, (m, es) in plan.guards.items()})
         if plan.guards

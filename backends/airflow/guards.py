@@ -18,7 +18,8 @@ steps after the loop by any iteration having chosen them.
 
 from __future__ import annotations
 
-from flowc.backends.airflow.plan import Guards, topological_steps
+from flowc.backends.airflow.loops import topological_steps
+from flowc.backends.airflow.plan import Guards
 from flowc.transpile.ir import Flow, Step, StepKind
 
 

@@ -17,6 +17,9 @@ Design (see docs/airflow.md):
 - A recursive step (a switch case back to itself) is unrolled
   ``max_iterations`` times: ``train``, ``train-iter-1``, ...; each
   iteration's switch task continues the loop or leaves it through a relay.
+  A loop back to an earlier step is unrolled whole: every step of the loop
+  once per iteration, the switch of iteration ``k`` leading to the loop's
+  first step at ``k + 1``.
 - A step with several upstream tasks that is not a join waits with
   ``none_failed_min_one_success``: it runs after the branch taken.
 """
@@ -25,7 +28,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowc.backends.airflow.loops import body_loops, loop_inputs, topological_steps
 from flowc.transpile.ir import Flow, Step, StepKind
+
+from flowc.local_runner_loops import Loops
 
 #: task or step → ("any" | "all", [(parent task, "case" | "path"), ...]); see guards.py.
 Guards = dict[str, tuple[str, list[tuple[str, str]]]]
@@ -112,6 +118,8 @@ class Plan:
     loops: dict[str, list[str]]
     #: Run task id → its guard (see guards.py), for tasks inside a foreach.
     guards: Guards = field(default_factory=dict)
+    #: Step of a loop back to an earlier step → its input patterns after the first pass.
+    loop_inputs: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,40 +141,24 @@ def is_recursive(step: Step) -> bool:
     return step.kind is StepKind.SWITCH and step.name in step.next
 
 
-def topological_steps(flow: Flow) -> list[Step]:
-    """Steps so that every step comes after its parents (ties in file order)."""
-    position = {s.name: i for i, s in enumerate(flow.steps)}
-    waiting = {s.name: {p for p in s.previous if p != s.name} for s in flow.steps}
-    done: list[Step] = []
-    ready = sorted((n for n, w in waiting.items() if not w), key=position.__getitem__)
-    while ready:
-        name = ready.pop(0)
-        done.append(flow.step(name))
-        for child in flow.step(name).next:
-            pending = waiting[child]
-            if name in pending:
-                pending.discard(name)
-                if not pending:
-                    ready.append(child)
-                    ready.sort(key=position.__getitem__)
-    return done
-
-
-def input_patterns(flow: Flow, step: Step) -> list[str]:
+def input_patterns(flow: Flow, step: Step, looped: dict[str, str] | None = None) -> list[str]:
     """The step's ``--input-paths`` entries with placeholders filled in at run time.
 
     ``{t}`` is the task's own id, ``{parent}`` its id without the last
-    index, ``{last}`` the id of the last iteration of a recursive parent;
-    ``*`` and ``?`` keep their task-contract meaning.
+    index, ``{last}`` the id of the last iteration of a recursive parent
+    or of a parent in another loop (``looped`` maps each step of a loop
+    back to an earlier step to the loop's head); ``*`` and ``?`` keep their
+    task-contract meaning.  A loop's back edge is no input of its first pass.
     """
-    parents = [p for p in step.previous if p != step.name]
+    back, looped = Loops(flow).back_edges, looped or {}
+    parents = [p for p in step.previous if (p, step.name) not in back]
     optional = "?" if not step.is_join and len(parents) > 1 else ""
     depth = len(flow.foreach_stack(step.name))
     patterns = []
     for name in parents:
         parent = flow.step(name)
         parent_depth = len(flow.foreach_stack(name))
-        if is_recursive(parent):
+        if is_recursive(parent) or (name in looped and looped.get(step.name) != looped[name]):
             token = "{last}"
         elif parent_depth == depth + 1:
             token = "{t}-*"
@@ -194,15 +186,22 @@ class _Builder:
         #: foreach step → variable of its split list.
         self.splits: dict[str, str] = {}
         self.loops: dict[str, list[str]] = {}
+        self.loop_inputs: dict[str, list[str]] = {}
 
     def build(self) -> Plan:
+        bodies = body_loops(self.flow)
+        looped = {name: head for head, (_, body) in bodies.items() for name in body}
         for step in topological_steps(self.flow):
-            if is_recursive(step):
+            if step.name in bodies:
+                self._body_loop(*bodies[step.name])
+            elif step.name in looped:
+                continue  # laid out with its loop's head
+            elif is_recursive(step):
                 self._loop(step)
             else:
                 self._step(step)
-        inputs = {s.name: input_patterns(self.flow, s) for s in self.flow.steps}
-        return Plan(tuple(self.nodes), inputs, self.loops, self.guards)
+        inputs = {s.name: input_patterns(self.flow, s, looped) for s in self.flow.steps}
+        return Plan(tuple(self.nodes), inputs, self.loops, self.guards, self.loop_inputs)
 
     def _entry(self, task_id: str) -> str:
         return task_id + self.entry_suffix
@@ -220,7 +219,7 @@ class _Builder:
     def _run(self, step: Step, task_id: str, base: str, iteration: int, upstream: list[str]) -> RunTask:
         stack = self.flow.foreach_stack(step.name)
         mapped_over = self.splits[stack[-1]] if stack else None
-        if iteration == 0:
+        if iteration == 0 and not upstream:
             upstream = self._upstream(step, mapped_over)
         guard = self._guard(step, iteration)
         if guard is not None:
@@ -279,15 +278,17 @@ class _Builder:
             for child in step.next:
                 self.handles[(step.name, child)] = [run.var]
 
-    def _switch(self, step: Step, run: RunTask, task_id: str, base: str, loop: dict[str, str]) -> str:
-        """The branch task after ``run``; ``loop`` maps the step itself to its next iteration."""
+    def _switch(
+        self, step: Step, run: RunTask, task_id: str, base: str, loop: dict[str, str], head: str = ""
+    ) -> str:
+        """The branch task after ``run``; ``loop`` maps the loop's ``head`` to its next iteration."""
         var = self.names.claim(base + "_switch")
         targets: dict[str, str] = dict(loop)
         relays: list[Relay] = []
         for child in step.next:
-            if child == step.name:
+            if child in (step.name, head):
                 continue
-            needs_relay = is_recursive(step) or len(self.flow.step(child).previous) > 1
+            needs_relay = bool(head) or is_recursive(step) or len(self.flow.step(child).previous) > 1
             if needs_relay:
                 relay = Relay(f"{task_id}-to-{child}", self.names.claim(f"{base}_to_{child}"), var)
                 relays.append(relay)
@@ -321,6 +322,27 @@ class _Builder:
             run = self._run(step, task_id, base, k, upstream)
             follow = {step.name: self._entry(ids[k + 1])} if k + 1 < len(ids) else {}
             upstream = [self._switch(step, run, task_id, base, follow)]
+
+    def _body_loop(self, source: str, body: list[str]) -> None:
+        """A loop back to an earlier step: all of its steps unrolled ``max_iterations`` times."""
+        head = body[0]
+        for name in body:
+            self.loops[name] = [name] + [f"{name}-iter-{k}" for k in range(1, self.max_iterations)]
+        self.loop_inputs.update(loop_inputs(self.flow, source, body))
+        entry = self._upstream(self.flow.step(head), None)
+        for k in range(self.max_iterations):
+            runs: dict[str, RunTask] = {}
+            for name in body:
+                step = self.flow.step(name)
+                base = name if k == 0 else f"{name}_iter{k}"
+                upstream = entry if name == head else [runs[p].var for p in step.previous]
+                runs[name] = self._run(step, self.loops[name][k], base, k, upstream)
+            follow = {head: self._entry(self.loops[head][k + 1])} if k + 1 < self.max_iterations else {}
+            base = source if k == 0 else f"{source}_iter{k}"
+            switch = self._switch(
+                self.flow.step(source), runs[source], self.loops[source][k], base, follow, head
+            )
+            entry = [switch]
 
 
 def build_plan(flow: Flow, max_iterations: int, kubernetes: bool, step_guards: Guards | None = None) -> Plan:

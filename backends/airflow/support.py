@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
+from flowc.backends.airflow.loops import loop_body
 from flowc.backends.base import CompileOptions, unsupported
 from flowc.transpile.ir import Flow, Step, StepKind
 from flowc.transpile.problems import Problem
+
+from flowc.local_runner_loops import Loops
 
 TARGET = "Airflow"
 
@@ -137,37 +140,45 @@ def unsupported_constructs(flow: Flow, settings: Settings) -> list[Problem]:
     return problems
 
 
-def _reaches(flow: Flow, source: str, target: str) -> bool:
-    """Whether ``target`` can be reached from ``source`` along transitions."""
-    seen, todo = {source}, [source]
-    while todo:
-        for child in flow.step(todo.pop()).next:
-            if child == target:
-                return True
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    return False
-
-
 def _loop_back_problems(flow: Flow) -> list[Problem]:
-    """Switch cases going back to an earlier step: only self-loops are unrolled."""
+    """Loops back to an earlier step that the unrolling (plan.py) cannot lay out."""
     found = []
-    for step in flow.steps:
-        if step.kind is not StepKind.SWITCH:
+    for source, head in sorted(Loops(flow).back_edges):
+        if source == head:
             continue
-        for target in step.next:
-            if target != step.name and _reaches(flow, target, step.name):
-                found.append(
-                    unsupported(
-                        TARGET,
-                        step,
-                        flow,
-                        f"a switch case going back to the earlier step {target!r} (from {step.name!r})",
-                        "loop on one step: let a case of the switch step return to the switch step itself",
-                    )
+        reason = _body_problem(flow, source, head)
+        if reason is not None:
+            found.append(
+                unsupported(
+                    TARGET,
+                    flow.step(source),
+                    flow,
+                    f"a switch case going back to the earlier step {head!r} (from {source!r}) {reason}",
+                    "keep the loop outside any foreach, made of linear steps ending in one switch",
                 )
+            )
     return found
+
+
+def _body_problem(flow: Flow, source: str, head: str) -> str | None:
+    """Why the loop ``head`` → ... → ``source`` cannot be unrolled, if it cannot."""
+    back_edges = Loops(flow).back_edges
+    ordered = loop_body(flow, source, head)
+    body = set(ordered)
+    if flow.step(source).kind is not StepKind.SWITCH:
+        return f"through {source!r}, which is not a switch"
+    if sum(1 for s, h in back_edges if s in body or h in body) != 1:
+        return "in a loop with other loops"
+    for name in ordered:
+        step = flow.step(name)
+        if flow.foreach_stack(name):
+            return f"inside a foreach ({name!r})"
+        inside = [p for p in step.previous if p in body and (p, name) not in back_edges]
+        if name != head and len(inside) != len(step.previous):
+            return f"with step {name!r} also reached from outside the loop"
+        if name != source and (step.kind not in (StepKind.LINEAR, StepKind.START) or step.is_join):
+            return f"through the {step.kind.value} step {name!r}"
+    return None
 
 
 def _step_problems(flow: Flow, step: Step, settings: Settings) -> list[Problem]:
