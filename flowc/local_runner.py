@@ -20,13 +20,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowc.local_runner_loops import Loops
 from flowc.local_runner_proc import Printer, ShimLauncher, TaskResult, TaskSpec, task_id
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.errors import DatastoreError
 from flowc.runtime_shim.stepexec import timeout_seconds
 from flowc.transpile.export import graph_json
 from flowc.transpile.ir import Flow, StepKind
+from flowc.transpile.loops import Loops
 
 #: Exit codes of the shim worth a retry (the step raised; infrastructure hiccup).
 RETRYABLE = (1, 3)

@@ -10,9 +10,9 @@ from pathlib import Path
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.inputs import resolve
 from flowc.transpile import load_flow
+from flowc.transpile.loops import Loops
 
 from flowc import Flow
-from flowc.local_runner_loops import Loops
 
 LOOP_FLOW = textwrap.dedent(
     '''
@@ -53,7 +53,10 @@ def test_a_loop_back_to_an_earlier_step_numbers_every_iteration(tmp_path: Path) 
     ds = str(tmp_path / "ds")
     done = subprocess.run(
         [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("LoopBackFlow", datastore=ds)["r1"]
@@ -80,6 +83,7 @@ def test_a_loop_back_to_an_earlier_step_numbers_every_iteration(tmp_path: Path) 
     for (step, task), paths in expected.items():
         meta = ds_meta.read_metadata("LoopBackFlow", "r1", step, task, 0)
         assert meta is not None and meta["input_paths"] == paths, (step, task)
+
 
 def test_loops_number_the_body_and_reset_after_the_loop(tmp_path: Path) -> None:
     path = tmp_path / "loop_back.py"

@@ -2,15 +2,14 @@
 
 A switch case may lead back to an earlier step (``evaluate`` → ``train``).
 The back edges are the ones ``flowc run`` numbers passes by
-(:class:`flowc.local_runner_loops.Loops`), so both agree on the ``.k``
+(:class:`flowc.transpile.loops.Loops`), so both agree on the ``.k``
 task ids; plan.py unrolls each such loop whole.
 """
 
 from __future__ import annotations
 
 from flowc.transpile.ir import Flow, Step
-
-from flowc.local_runner_loops import Loops
+from flowc.transpile.loops import Loops
 
 
 def loop_body(flow: Flow, source: str, head: str) -> list[str]:

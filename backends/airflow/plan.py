@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 
 from flowc.backends.airflow.loops import body_loops, loop_inputs, topological_steps
 from flowc.transpile.ir import Flow, Step, StepKind
-
-from flowc.local_runner_loops import Loops
+from flowc.transpile.loops import Loops
 
 #: task or step → ("any" | "all", [(parent task, "case" | "path"), ...]); see guards.py.
 Guards = dict[str, tuple[str, list[tuple[str, str]]]]

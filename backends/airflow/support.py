@@ -11,9 +11,8 @@ from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
 from flowc.backends.airflow.loops import loop_body
 from flowc.backends.base import CompileOptions, unsupported
 from flowc.transpile.ir import Flow, Step, StepKind
+from flowc.transpile.loops import Loops
 from flowc.transpile.problems import Problem
-
-from flowc.local_runner_loops import Loops
 
 TARGET = "Airflow"
 

@@ -1,5 +1,8 @@
 """Loops in a flow's graph, for numbering the iterations of recursive steps.
 
+Shared by the local runner and the backends, so every target gives a loop's
+tasks the same ids.
+
 A switch case may lead back to an earlier step (``evaluate`` → ``train``) or
 to the step itself.  Every task of a step inside such a loop gets the
 contract's ``.k`` suffix: the loop body shares one iteration counter, which
