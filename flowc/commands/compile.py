@@ -14,6 +14,7 @@ from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, 
 
 if TYPE_CHECKING:
     from flowc.backends.base import Document
+    from flowc.settings_file import SettingsFile
 
 
 @click.command(
@@ -50,6 +51,13 @@ Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would 
 @click.option(
     "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable)."
 )
+@click.option(
+    "--settings-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Defaults for these flags and the [argo]/[sfn]/[airflow] settings "
+    "(default: the nearest flowc.toml above FILE).",
+)
 @flow_option
 def command(
     file: str,
@@ -61,6 +69,7 @@ def command(
     package_url: str | None,
     package_sha256: str | None,
     settings: tuple[str, ...],
+    settings_file: str | None,
     flow_name: str | None,
 ) -> None:
     """Compile the flow in FILE to TARGET's documents."""
@@ -69,11 +78,16 @@ def command(
     from flowc.packaging import flow_package
     from flowc.packaging import package_url as url_for
 
+    defaults = _settings_file(file, settings_file)
+    datastore = datastore or defaults.flags.get("datastore")
+    image = image or defaults.flags.get("image")
     if not datastore:
-        raise click.UsageError("give --datastore s3://bucket/prefix (or set FLOWC_DATASTORE)")
+        raise click.UsageError(
+            "give --datastore s3://bucket/prefix (or set FLOWC_DATASTORE, or datastore in flowc.toml)"
+        )
     if bool(package_url) != bool(package_sha256):
         raise click.UsageError("--package-url and --package-sha256 go together")
-    pairs = dict(_split_setting(s) for s in settings)
+    pairs = defaults.settings_for(target) | dict(_split_setting(s) for s in settings)
     flow = load_or_exit(file, flow_name)
     if package_url is None or package_sha256 is None:
         _, package_sha256 = flow_package(flow, file)
@@ -100,6 +114,16 @@ def command(
     for document in documents:
         write_atomic(os.path.join(output, document.filename), document.text.encode("utf-8"))
         click.echo(os.path.join(output, document.filename), err=True)
+
+
+def _settings_file(flow_file: str, explicit: str | None) -> SettingsFile:
+    """The settings file named by ``--settings-file`` or found above the flow; exit 1 if it is bad."""
+    from flowc.settings_file import SettingsFileError, find_settings_file, load_settings_file
+
+    try:
+        return load_settings_file(explicit or find_settings_file(flow_file))
+    except SettingsFileError as exc:
+        fail([exc.problem])
 
 
 def _to_stdout(documents: list[Document]) -> str:
