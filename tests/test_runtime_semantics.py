@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def test_semantics(tmp_path: Path, flow_file: Path) -> None:
         ("count=many", "parameter 'count': 'many' is not a valid int"),
         ("flag=maybe", "parameter 'flag': 'maybe' is not a valid bool"),
         ("config={oops", "parameter 'config': '{oops' is not a valid json"),
-        ("colour=red", "unknown parameter 'colour'"),
+        ("colour=red", "the flow has no parameter 'colour'"),
         ("notes=missing.txt", "parameter 'notes': file 'missing.txt' not found"),
     ],
 )
@@ -151,6 +152,7 @@ def test_bad_parameters_are_refused_before_anything_runs(
     root = tmp_path / "ds"
     done = flowc("run", str(flow_file), "--datastore", str(root), "--param", param)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert re.search(rf"^{re.escape(str(flow_file))}:\d+:\d+: FLC404 ", done.stderr, re.M), done.stderr
     assert not root.exists()
 
 

@@ -70,6 +70,7 @@ RULES: dict[str, str] = {
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",
+    "FLC404": "invalid parameter value for a run",
 }
 
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from flowc.commands._common import EXIT_USAGE, flow_option, load_or_exit
+from flowc.commands._common import EXIT_USAGE, flow_option, load_or_exit, print_problems
 
 datastore_option = click.option(
     "--datastore",
@@ -55,8 +55,7 @@ def command(
         raise click.UsageError(str(exc)) from None
     values, problems = validate(flow, file, given)
     if problems:
-        for problem in problems:
-            click.echo(f"{file}: error: {problem}", err=True)
+        print_problems(problems)
         sys.exit(EXIT_USAGE)
     options = RunOptions(
         flow_file=os.path.abspath(file),
