@@ -7,45 +7,50 @@ where only the shim is shipped.
 
 from typing import TYPE_CHECKING
 
-from flowc.runtime_shim.api import (
-    FlowSpec,
-    IncludeFile,
-    JSONType,
-    Parameter,
-    batch,
-    card,
-    catch,
-    conda,
-    conda_base,
-    current,
-    environment,
-    kubernetes,
-    parallel,
-    project,
-    pypi,
-    pypi_base,
-    resources,
-    retry,
-    schedule,
-    secrets,
-    step,
-    timeout,
-    trigger,
-    trigger_on_finish,
-)
-
 if TYPE_CHECKING:
     from flowc.client import Flow, Run, Step, Task
+    from flowc.runtime_shim.api import (
+        FlowSpec,
+        IncludeFile,
+        JSONType,
+        Parameter,
+        batch,
+        card,
+        catch,
+        conda,
+        conda_base,
+        current,
+        environment,
+        kubernetes,
+        parallel,
+        project,
+        pypi,
+        pypi_base,
+        resources,
+        retry,
+        schedule,
+        secrets,
+        step,
+        timeout,
+        trigger,
+        trigger_on_finish,
+    )
 
 __version__ = "0.1.0"
 
+_CLIENT = frozenset({"Flow", "Run", "Step", "Task"})
+
 
 def __getattr__(name: str) -> object:
-    """The client classes, imported on first use (task processes never need them)."""
-    if name in ("Flow", "Run", "Step", "Task"):
+    """The API, imported on first use: ``flowc compile`` and ``flowc check`` never need it."""
+    if name in _CLIENT:
         import flowc.client
 
         return getattr(flowc.client, name)
+    if name in __all__:
+        import flowc.runtime_shim.api
+
+        return getattr(flowc.runtime_shim.api, name)
     raise AttributeError(f"module 'flowc' has no attribute {name!r}")
 
 

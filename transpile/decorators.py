@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import types
-import zoneinfo
 from collections.abc import Mapping
 
 import libcst as cst
@@ -241,6 +240,8 @@ def _check_schedule(values: dict[str, Value], bad: object) -> None:
             )
     zone = values.get("timezone")
     if isinstance(zone, str):
+        import zoneinfo  # only flows with a time zone pay for it
+
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

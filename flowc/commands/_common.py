@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NoReturn
 
@@ -52,6 +51,8 @@ def load_or_exit(path: str, flow_name: str | None) -> Flow:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".flowc-", dir=directory)
