@@ -69,6 +69,9 @@ def _flowc_cards_file() -> str | None:
 _FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
 
 
+#: zlib's default level: within 1% of level 9's size at less than half its time.
+_LEVEL = 6
+
 _METAFLOW_INIT = (
     b'"""Metaflow\'s name for flowc\'s authoring API, as shipped inside a code package."""\n'
     b"from flowc.runtime_shim.api import *  # noqa: F403\n"
@@ -108,7 +111,7 @@ def build_package(
             info.uname = info.gname = ""
             tar.addfile(info, io.BytesIO(data))
     packed = io.BytesIO()
-    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0, filename="") as gz:
+    with gzip.GzipFile(fileobj=packed, mode="wb", mtime=0, filename="", compresslevel=_LEVEL) as gz:
         gz.write(raw.getvalue())
     data = packed.getvalue()
     return data, hashlib.sha256(data).hexdigest()
