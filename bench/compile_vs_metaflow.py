@@ -12,6 +12,12 @@ peak RSS of the slowest run.  Metaflow's deployers upload the code package
 while compiling, so the script starts a moto S3 server on loopback and
 points Metaflow at it with fake credentials; nothing leaves the machine.
 
+Both tools run as users run them: flowc from a regular (non-editable)
+install built into a temporary folder, Metaflow from site-packages, each
+with ``python -S`` and an explicit ``PYTHONPATH`` so neither pays for the
+other's start-up hooks.  ``--editable`` runs the ``flowc`` script of this
+checkout's venv instead.
+
 Targets are rows of :data:`TARGETS`; adding one means adding how Metaflow
 deploys to it.
 """
@@ -26,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
@@ -114,20 +121,34 @@ def start_s3() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     return server, env
 
 
+#: Forks and execs the measured command from a small process, so that the
+#: child's peak RSS starts from the launcher's few MB, not from this
+#: script's (Linux carries ``ru_maxrss`` across ``exec``).
+_LAUNCHER = """\
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write(f"{time.perf_counter() - start} {cpu} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def measure(argv: list[str], env: dict[str, str], cwd: str, out_file: str | None) -> Run:
-    """Run ``argv`` once: wall time, peak RSS (from wait4), output size."""
-    with tempfile.TemporaryFile() as stdout:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0, os.SEEK_END)
-        size = stdout.tell()
+    """Run ``argv`` once: wall time, CPU time, peak RSS, output size."""
+    with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile("r") as report:
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *argv]
+        subprocess.run(launcher, cwd=cwd, env=env, stdout=stdout, check=True)
+        seconds, cpu, rss_kb, code = report.read().split()
+        size = stdout.seek(0, os.SEEK_END)
     if out_file is not None:
         size = _size(out_file)
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, cpu, usage.ru_maxrss / 1024, size, proc.returncode == 0)
+    return Run(float(seconds), float(cpu), int(rss_kb) / 1024, size, int(code) == 0)
 
 
 def _size(path: str) -> int:
@@ -193,6 +214,7 @@ def main() -> int:
     parser.add_argument("--target", choices=sorted(TARGETS), default="argo")
     parser.add_argument("--repeat", type=int, default=3, help="runs per flow and tool (median reported)")
     parser.add_argument("--quick", action="store_true", help="skip the 1000-step and 200-way flows")
+    parser.add_argument("--editable", action="store_true", help="time this venv's editable flowc script")
     args = parser.parse_args()
     target = TARGETS[args.target]
     server, s3_env = start_s3()
@@ -204,8 +226,10 @@ def main() -> int:
     env = {**os.environ, **s3_env}
     workdir = tempfile.mkdtemp(prefix="flowc-bench-")
     try:
+        launch = Launch.editable() if args.editable else Launch.installed(workdir)
         rows = [
-            _row(label, path, target, env, workdir, args.repeat) for label, path in flows(workdir, args.quick)
+            _row(label, path, target, env, workdir, args.repeat, launch)
+            for label, path in flows(workdir, args.quick)
         ]
     finally:
         server.terminate()
@@ -215,17 +239,46 @@ def main() -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How each tool's process is started."""
+
+    #: argv prefix of ``flowc`` (then ``compile ...``).
+    flowc: tuple[str, ...]
+    #: argv prefix of a Metaflow flow file (then ``FLOW.py ...``).
+    python: tuple[str, ...]
+    #: Extra environment of both.
+    env: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def editable(cls) -> Launch:
+        return cls((os.path.join(BIN, "flowc"),), (sys.executable,))
+
+    @classmethod
+    def installed(cls, workdir: str) -> Launch:
+        """flowc built and installed like a wheel into ``workdir``; site hooks off for both tools."""
+        target = os.path.join(workdir, "flowc-install")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", target, ROOT],
+            check=True,
+        )  # fmt: skip
+        site = sysconfig.get_paths()["purelib"]
+        path = os.pathsep.join([target, site])
+        return cls((sys.executable, "-S", "-m", "flowc.cli"), (sys.executable, "-S"), (("PYTHONPATH", path),))
+
+
 def _row(
-    label: str, path: str, target: Target, env: dict[str, str], workdir: str, repeat: int
+    label: str, path: str, target: Target, env: dict[str, str], workdir: str, repeat: int, launch: Launch
 ) -> tuple[str, Run, Run]:
     out_dir = os.path.join(workdir, "out-" + label)
-    flowc = [os.path.join(BIN, "flowc"), "compile", path, "--target", target.flowc]
+    flowc = [*launch.flowc, "compile", path, "--target", target.flowc]
     flowc += ["--datastore", "s3://mfbench/flowc", "-o", out_dir]
     copy = metaflow_copy(path, workdir, label)
     out_file = os.path.join(workdir, f"mf-{label}.out")
     command = [part.replace("{out}", out_file) for part in target.metaflow]
-    theirs_argv = [sys.executable, copy, "--no-pylint", *command]
+    theirs_argv = [*launch.python, copy, "--no-pylint", *command]
     written = out_file if target.metaflow_writes_file else None
+    env = {**env, **dict(launch.env)}
     ours, theirs = medians(
         repeat,
         lambda: measure(flowc, env, os.path.dirname(path), out_dir),
