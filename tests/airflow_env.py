@@ -33,6 +33,13 @@ AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 _DAGBAG_SCRIPT = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
+from airflow.sdk.definitions.asset import Asset, AssetAll, AssetAny
+def expression(node):
+    if isinstance(node, Asset):
+        return node.name
+    if isinstance(node, (AssetAll, AssetAny)):
+        return {type(node).__name__: [expression(o) for o in node.objects]}
+    return None
 report = {}
 for path in sys.argv[1:]:
     bag = DagBag(dag_folder=path)
@@ -45,6 +52,7 @@ for path in sys.argv[1:]:
             for d, dag in bag.dags.items()
         },
         "outlets": {d: sorted(o.uri for t in dag.tasks for o in t.outlets) for d, dag in bag.dags.items()},
+        "schedule_expression": {d: expression(dag.schedule) for d, dag in bag.dags.items()},
     }
 print("DAGBAG " + json.dumps(report, default=repr))
 """
@@ -63,6 +71,34 @@ context = {"ti": SimpleNamespace(try_number=3), "params": {}}
 fields = {name: task.render_template(getattr(task, name), context) for name in ("cmds", "env_vars", "image")}
 fields["env_vars"] = {e.name: e.value for e in fields["env_vars"]} if isinstance(fields["env_vars"], list) else fields["env_vars"]
 print("RENDERED " + json.dumps(fields, default=repr))
+"""
+
+
+#: ``dag.test()`` on one DAG file, with asset events attached to the run it creates, as
+#: the scheduler attaches the events that triggered an asset-scheduled run.  The events
+#: are recorded the way ``POST /api/v2/assets/events`` records them.  argv: file, dag id,
+#: JSON {asset name: extra}.
+_EVENTS_SCRIPT = """
+import json, sys
+import airflow.models.dagrun as dagrun_module
+from airflow.assets.manager import asset_manager
+from airflow.dag_processing.dagbag import DagBag
+from airflow.models.asset import AssetModel
+from sqlalchemy import select
+path, dag_id, events = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+create = dagrun_module.get_or_create_dagrun
+def create_with_events(**kwargs):
+    run, session = create(**kwargs), kwargs["session"]
+    for name, extra in events.items():
+        asset = session.scalar(select(AssetModel).where(AssetModel.name == name))
+        assert asset is not None, f"no asset {name!r}"
+        run.consumed_asset_events.append(
+            asset_manager.register_asset_change(asset=asset, extra=extra, source_is_api=True, session=session)
+        )
+    session.commit()
+    return run
+dagrun_module.get_or_create_dagrun = create_with_events
+DagBag(dag_folder=path).dags[dag_id].test()
 """
 
 
@@ -131,7 +167,18 @@ class AirflowEnv:
         if conf:
             args += ["-c", json.dumps(conf)]
         extra = {**(env or {}), "AIRFLOW__CORE__DAGS_FOLDER": str(dag_file.parent)}
-        done = self._run(args, extra)
+        return self._result(dag_id, self._run(args, extra))
+
+    def dag_test_with_events(
+        self, dag_file: Path, dag_id: str, events: dict[str, dict[str, Any]], env: dict[str, str]
+    ) -> DagRunResult:
+        """Like :meth:`dag_test`, the run consuming one asset event per ``{asset name: extra}``."""
+        args = [sys.executable, "-c", _EVENTS_SCRIPT, str(dag_file), dag_id, json.dumps(events)]
+        extra = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(dag_file.parent)}
+        return self._result(dag_id, self._run(args, extra))
+
+    def _result(self, dag_id: str, done: subprocess.CompletedProcess[str]) -> DagRunResult:
+        """The last run of ``dag_id`` in the metadata database."""
         log = done.stdout + done.stderr
         with sqlite3.connect(self.database) as db:
             row = db.execute(

@@ -162,7 +162,7 @@ def test_loop_back_inside_a_foreach_is_reported() -> None:
 
 def test_unsupported_decorators_are_all_reported_at_once() -> None:
     body = LINEAR.replace("@step\ndef start", "@batch(cpu=2)\n@step\ndef start")
-    found = problems(flow_of(body, "@trigger(event='data_ready')\n"))
+    found = problems(flow_of(body, "@trigger(event='data/ready')\n"))
     assert sorted(rule for rule, _, _ in found) == ["FLC401", "FLC401"]
     assert any("@batch" in m for _, _, m in found) and any("@trigger" in m for _, _, m in found)
 

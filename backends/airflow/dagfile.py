@@ -7,9 +7,15 @@ from typing import Any
 
 import jinja2
 from flowc.backends.airflow.literal import py_block, py_literal, py_text_lines
-from flowc.backends.airflow.operator_args import environment, needs_k8s_models
+from flowc.backends.airflow.operator_args import environment, needs_k8s_models, secret_environment
 from flowc.backends.airflow.plan import Plan, Relay, RunTask, SplitsTask, SwitchTask
 from flowc.backends.airflow.support import Settings
+from flowc.backends.airflow.triggers import (
+    EVENT_ASSET_PREFIX,
+    events_constant,
+    schedule_expression,
+    trigger_events,
+)
 from flowc.backends.base import CompileOptions
 from flowc.transpile.ir import Flow, Parameter, ParamType, StepKind, Value
 
@@ -61,6 +67,9 @@ def schedule_source(flow: Flow) -> tuple[str, str]:
             if schedule.get(key):
                 return py_literal("@" + key), py_literal(zone)
         return py_literal("@daily"), py_literal(zone)
+    events, _ = trigger_events(flow)
+    if events:
+        return schedule_expression(events), py_literal("UTC")
     triggered = flow.decorator("trigger_on_finish")
     if triggered is not None:
         names = upstream_flows(triggered.get("flow"), triggered.get("flows"))
@@ -126,7 +135,8 @@ def template_values(
     tags: list[Value] = ["flowc"]
     if project and isinstance(project.get("name"), str):
         tags.append(f"project:{project.get('name')}")
-    env = {s.name: dict(environment(s)) for s in flow.steps if environment(s)}
+    env = {s.name: {**environment(s), **secret_environment(s)} for s in flow.steps}
+    events = events_constant(trigger_events(flow)[0])
     return {
         "flow_name": flow.name,
         "flow_name_literal": py_literal(flow.name),
@@ -157,7 +167,10 @@ def template_values(
         "has_splits": any(isinstance(n, SplitsTask) for n in plan.nodes),
         "has_switches": any(isinstance(n, SwitchTask) for n in plan.nodes),
         "switches": py_literal([s.name for s in flow.steps if s.kind is StepKind.SWITCH]),
-        "environment": py_block({k: dict(v) for k, v in env.items()}),
+        "environment": py_block({k: dict(v) for k, v in env.items() if v}),
+        # "" leaves the event code out of flows without @trigger
+        "events": py_block(events) if events else "",
+        "event_asset_prefix": py_literal(EVENT_ASSET_PREFIX),
         "command": command_source(command),
         "description": py_literal(f"flowc flow {flow.name} ({options.flow_file})"),
         "doc_md": py_literal(flow.docstring) if flow.docstring else "None",

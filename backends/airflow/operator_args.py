@@ -8,6 +8,8 @@ never renders them.
 
 from __future__ import annotations
 
+import json
+
 from flowc.backends.airflow.literal import py_literal
 from flowc.transpile.ir import Step, Value
 
@@ -140,7 +142,7 @@ def pod_kwargs(step: Step, default_image: str, namespace: str, secrets: tuple[st
         if isinstance(value, dict) and value:
             strings: dict[str, Value] = {k: str(v) for k, v in value.items()}
             kwargs.append((key, f"literal({py_literal(strings)})"))
-    return kwargs + _k8s_object_kwargs(args, secrets)
+    return kwargs + _k8s_object_kwargs(args, pod_secrets(step, secrets))
 
 
 #: ``@kubernetes(tolerations=[{...}])`` keys (Kubernetes spelling) → ``V1Toleration`` arguments.
@@ -159,7 +161,27 @@ def _secret_names(value: Value) -> list[str]:
     return [str(name) for name in value] if isinstance(value, list) else []
 
 
-def _k8s_object_kwargs(args: dict[str, Value], shared_secrets: tuple[str, ...] = ()) -> Kwargs:
+def pod_secrets(step: Step, shared: tuple[str, ...] = ()) -> list[str]:
+    """Kubernetes secrets of the step's pod: ``--set secrets``, ``@kubernetes(secrets)``, ``@secrets``."""
+    kubernetes, secrets = step.decorator("kubernetes"), step.decorator("secrets")
+    names = list(shared) + _secret_names(kubernetes.get("secrets") if kubernetes else None)
+    if secrets is not None:
+        names += _secret_names(secrets.get("sources"))
+    return list(dict.fromkeys(names))
+
+
+def secret_environment(step: Step) -> dict[str, str]:
+    """Local mode: ``@secrets`` for the shim to fetch from AWS Secrets Manager (runtime_shim/secrets.py)."""
+    secrets = step.decorator("secrets")
+    if secrets is None:
+        return {}
+    env = {"FLOWC_SECRET_SOURCES": json.dumps(secrets.get("sources") or [], sort_keys=True)}
+    if secrets.get("role") is not None:
+        env["FLOWC_SECRET_ROLE"] = str(secrets.get("role"))
+    return env
+
+
+def _k8s_object_kwargs(args: dict[str, Value], secrets: list[str]) -> Kwargs:
     """``tolerations`` and ``secrets`` (as ``env_from``), built from ``kubernetes.client`` models."""
     kwargs: Kwargs = []
     tolerations = args.get("tolerations")
@@ -170,9 +192,6 @@ def _k8s_object_kwargs(args: dict[str, Value], shared_secrets: tuple[str, ...] =
                 fields = ", ".join(f"{TOLERATION_KEYS[k]}={py_literal(v)}" for k, v in entry.items())
                 items.append(f"k8s.V1Toleration({fields})")
         kwargs.append(("tolerations", "[" + ", ".join(items) + "]"))
-    secrets = list(shared_secrets) + [
-        n for n in _secret_names(args.get("secrets")) if n not in shared_secrets
-    ]
     if secrets:
         sources = ", ".join(
             f"k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name={py_literal(name)}))"
@@ -187,4 +206,4 @@ def needs_k8s_models(step: Step, shared_secrets: tuple[str, ...] = ()) -> bool:
     requests, limits = resources(step)
     decorator = step.decorator("kubernetes")
     args = dict(decorator.args) if decorator else {}
-    return bool(requests or limits or _k8s_object_kwargs(args, shared_secrets))
+    return bool(requests or limits or _k8s_object_kwargs(args, pod_secrets(step, shared_secrets)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
 from flowc.backends.airflow.loops import loop_body
+from flowc.backends.airflow.triggers import trigger_events
 from flowc.backends.base import CompileOptions, unsupported
 from flowc.transpile.ir import Flow, Step, StepKind
 from flowc.transpile.loops import Loops
@@ -42,15 +43,9 @@ KUBERNETES_ARGS = frozenset(
 _STEP_REJECTS = {
     "batch": "@batch (AWS Batch compute)",
     "parallel": "@parallel gang scheduling",
-    "secrets": "@secrets",
-    "pypi": "@pypi environments",
-    "conda": "@conda environments",
 }
-_FLOW_REJECTS = {
-    "trigger": "@trigger event triggers",
-    "pypi_base": "@pypi_base environments",
-    "conda_base": "@conda_base environments",
-}
+#: (``@pypi``/``@conda`` and their flow-level bases are honoured by the shim: docs/environments.md.)
+_FLOW_REJECTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +130,7 @@ def unsupported_constructs(flow: Flow, settings: Settings) -> list[Problem]:
                 unsupported(TARGET, None, flow, _FLOW_REJECTS[decorator.name], f"remove @{decorator.name}")
             )
     problems.extend(_schedule_problems(flow))
+    problems.extend(trigger_events(flow)[1])
     problems.extend(_loop_back_problems(flow))
     return problems
 
@@ -194,6 +190,21 @@ def _step_problems(flow: Flow, step: Step, settings: Settings) -> list[Problem]:
                 hint = "supported: " + ", ".join(sorted(KUBERNETES_ARGS))
                 found.append(unsupported(TARGET, step, flow, what, hint))
             found.extend(_toleration_problems(flow, step, decorator.get("tolerations")))
+        if decorator.name == "secrets" and settings.operator == "kubernetes":
+            found.extend(_pod_secret_problems(flow, step, decorator.get("sources"), decorator.get("role")))
+    return found
+
+
+def _pod_secret_problems(flow: Flow, step: Step, sources: object, role: object) -> list[Problem]:
+    """In pods, ``@secrets`` sources are Kubernetes secret names (as on Argo)."""
+    found = []
+    if role is not None:
+        what = f"@secrets(role=...) on step {step.name!r} for pods"
+        found.append(unsupported(TARGET, step, flow, what, "give the pod's service account access instead"))
+    odd = [s for s in sources if not isinstance(s, str)] if isinstance(sources, list) else []
+    if odd:
+        what = f"the @secrets source {odd[0]!r} on step {step.name!r} for pods"
+        found.append(unsupported(TARGET, step, flow, what, "name Kubernetes secrets as strings"))
     return found
 
 
@@ -212,11 +223,10 @@ def _toleration_problems(flow: Flow, step: Step, tolerations: object) -> list[Pr
 def _schedule_problems(flow: Flow) -> list[Problem]:
     found: list[Problem] = []
     schedule = flow.decorator("schedule")
-    triggered = flow.decorator("trigger_on_finish")
-    if schedule and triggered:
-        found.append(
-            unsupported(TARGET, None, flow, "@schedule together with @trigger_on_finish", "keep one of them")
-        )
+    triggers = [d for d in ("schedule", "trigger", "trigger_on_finish") if flow.decorator(d)]
+    if len(triggers) > 1:
+        what = " together with ".join("@" + d for d in triggers)
+        found.append(unsupported(TARGET, None, flow, what, "keep one of them"))
     cron = schedule.get("cron") if schedule else None
     if isinstance(cron, str) and len(cron.split()) != 5:
         found.append(
@@ -228,7 +238,7 @@ def _schedule_problems(flow: Flow) -> list[Problem]:
                 "write five fields: minute hour day month weekday",
             )
         )
-    if schedule or triggered:
+    if triggers:
         for parameter in flow.parameters:
             if parameter.required and parameter.default is None:
                 found.append(
