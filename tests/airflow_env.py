@@ -8,7 +8,9 @@ leaks into the test process.
 - :meth:`AirflowEnv.dag_test` runs ``airflow dags test`` on one DAG file
   and reads the run's state back from the metadata database:
   ``dag.test()`` returns normally when a task fails, so tests must check it.
-- :meth:`AirflowEnv.import_errors` loads DAG files with Airflow's
+- :meth:`AirflowEnv.dag_test_with_events` does the same for a run that
+  consumed asset events (what an asset-scheduled run sees).
+- :meth:`AirflowEnv.load` loads DAG files with Airflow's
   ``DagBag`` and returns the import errors and the DAGs' task ids.
 """
 
