@@ -372,13 +372,19 @@ def _render_step(step: _Step, style: str) -> list[str]:
     flags = [f for f, on in (("start=True", step.start_flag), ("end=True", step.end_flag)) if on]
     step_deco = _name(style, "step") + (f"({', '.join(flags)})" if flags else "")
     lines = [""]
-    lines += [f"    {d}" for d in step.decorators]
+    lines += [f"    {d}" for d in step.decorators if not _catch_on_split(d, step)]
     lines.append(f"    @{step_deco}")
     lines.append(f"    def {step.name}(self{', inputs' if step.join else ''}):")
     lines += [f"        {b}" for b in step.body]
     if step.next:
         lines.append(f"        {step.next}")
     return lines
+
+
+def _catch_on_split(decorator: str, step: _Step) -> bool:
+    """Metaflow (and flowc) refuse @catch on foreach and switch steps."""
+    splits = "foreach=" in (step.next or "") or "condition=" in (step.next or "")
+    return splits and re.match(r"@(mf\.)?catch\(", decorator) is not None
 
 
 def generate(

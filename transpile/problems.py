@@ -51,6 +51,7 @@ RULES: dict[str, str] = {
     "FLC124": "step is both a join and a split",
     "FLC125": "@parallel misuse",
     "FLC126": "branches merge without a join",
+    "FLC127": "@catch on a foreach or switch step",
     "FLC201": "parameter on a reserved name",
     "FLC202": "parameter clashes with a step",
     "FLC203": "duplicate parameter",

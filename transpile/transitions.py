@@ -53,6 +53,7 @@ def check_transitions(
             )
         _straight_to_join(ctx, raw, kinds[name], steps)
         _parallel(ctx, raw, steps, previous)
+        _catch_on_split(ctx, raw, kinds[name])
     if start is not None and start in steps and start != end and previous.get(start):
         senders = ", ".join(sorted(previous[start]))
         ctx.report(
@@ -115,6 +116,23 @@ def _straight_to_join(ctx: Context, raw: RawStep, kind: StepKind, steps: dict[st
                 None,
                 f"{what} step {raw.name!r} goes straight to the join {target!r}",
                 hint,
+            )
+
+
+def _catch_on_split(ctx: Context, raw: RawStep, kind: StepKind) -> None:
+    """``@catch`` cannot stand in for a foreach's cardinality or a switch's choice (as in Metaflow)."""
+    if kind not in (StepKind.FOREACH, StepKind.SWITCH):
+        return
+    for decorator in raw.decorators:
+        if decorator.name == "catch":
+            what = "foreach" if kind is StepKind.FOREACH else "switch"
+            ctx.report(
+                "FLC127",
+                decorator.span,
+                None,
+                f"@catch on the {what} step {raw.name!r}: after a caught failure there is no "
+                f"{'list to fan out over' if what == 'foreach' else 'case to take'}",
+                f"move the work that may fail into a step before {raw.name!r} and put @catch there",
             )
 
 
