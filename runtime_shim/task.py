@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowc.runtime_shim import api, errors, persist, transition
+from flowc.runtime_shim import api, configs, environments, errors, persist, transition
 from flowc.runtime_shim.current import current
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.flowload import flow_parameters, load_flow_class, step_function
@@ -88,6 +88,8 @@ class Task:
 
     def _run(self) -> int:
         self._locate_code()
+        configs.install((self.graph or {}).get("configs"))  # before the flow module reads them
+        environments.prepare(self.graph, self.args.step)  # before the flow module imports them
         try:
             cls = load_flow_class(self.flow_file, self.args.flow)
         except errors.FlowcRuntimeError:

@@ -324,7 +324,6 @@ def test_a_foreach_declared_wider_than_a_map_can_index_is_an_error() -> None:
     definition(flow_of(source), foreach_width="1000000")
 
 
-def test_package_environments_are_refused_not_dropped() -> None:
-    errors = _errors(_linear("    @pypi(packages={'pandas': '2.2'})", imports="pypi"))
-    assert any(e.startswith("FLC401") and "@pypi" in e for e in errors)
+def test_package_environments_compile_the_shim_installs_them() -> None:
+    definition(flow_of(_linear("    @pypi(packages={'pandas': '2.2'})", imports="pypi")))
     definition(flow_of(_linear("    @pypi(packages={'pandas': '2.2'}, disabled=True)", imports="pypi")))

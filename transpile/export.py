@@ -7,10 +7,13 @@ from typing import Any
 
 from flowc.transpile.ir import Flow, Step, StepKind
 
+#: Flow decorators the runtime shim acts on, listed in the graph's top-level ``decorators``.
+TASK_FLOW_DECORATORS = ("pypi_base", "conda_base")
+
 
 def graph_json(flow: Flow) -> dict[str, Any]:
     """The ``flowc graph --format json`` document (a stable contract)."""
-    return {
+    doc = {
         "flow": flow.name,
         "file": flow.path,
         "parameters": [
@@ -25,6 +28,12 @@ def graph_json(flow: Flow) -> dict[str, Any]:
         ],
         "steps": [_step_json(s) for s in flow.steps],
     }
+    if flow.configs:  # absent otherwise, so graphs of flows without configs stay byte for byte the same
+        doc["configs"] = {c.name: c.value for c in flow.configs}
+    bases = [d for d in flow.decorators if d.name in TASK_FLOW_DECORATORS]
+    if bases:  # absent otherwise, so graphs of flows without one stay byte for byte the same
+        doc["decorators"] = [{"name": d.name, "args": dict(d.args)} for d in bases]
+    return doc
 
 
 def _step_json(step: Step) -> dict[str, Any]:

@@ -34,16 +34,13 @@ KUBERNETES_ARGS = frozenset(
         "annotations",
     }
 )
-#: Step decorators that change nothing in the Argo document (the shim handles them).
+#: Step decorators that change nothing in the Argo document (the shim handles them;
+#: ``@pypi``/``@conda`` and their flow-level bases too, see docs/environments.md).
 SHIM_ONLY = frozenset({"card", "catch"})
 #: Decorators Argo cannot honour: refusing beats silently dropping them.
 UNSUPPORTED = {
     "batch": "use @kubernetes or @resources instead of @batch",
     "parallel": "run the gang as a foreach instead of @parallel",
-    "pypi": "bake the packages into the image given with --image or @kubernetes(image=...)",
-    "conda": "bake the packages into the image given with --image or @kubernetes(image=...)",
-    "pypi_base": "bake the packages into the image given with --image",
-    "conda_base": "bake the packages into the image given with --image",
 }
 
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")

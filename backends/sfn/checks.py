@@ -20,25 +20,9 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _PREFIX = re.compile(r"^[A-Za-z0-9_.=+-]+(/[A-Za-z0-9_.=+-]+)*$")
 
 
-#: Environment decorators: the task image must already hold the packages.
-_ENVIRONMENTS = ("pypi", "conda", "pypi_base", "conda_base")
-
-
 def check_flow(flow: Flow) -> list[Problem]:
     """Shapes, decorators and parameters the sfn target cannot express."""
     problems: list[Problem] = []
-    decorated = [(None, d) for d in flow.decorators] + [(s, d) for s in flow.steps for d in s.decorators]
-    for owner, deco in decorated:
-        if deco.name in _ENVIRONMENTS and not deco.get("disabled"):
-            problems.append(
-                unsupported(
-                    TARGET,
-                    owner,
-                    flow,
-                    f"@{deco.name}",
-                    "bake the packages into the image given with --image or @batch(image=...)",
-                )
-            )
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
             problems.append(
