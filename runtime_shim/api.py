@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flowc.runtime_shim.current import current
+from flowc.runtime_shim.timing import profile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -263,6 +264,7 @@ __all__ = [
     "environment",
     "kubernetes",
     "parallel",
+    "profile",
     "project",
     "pypi",
     "pypi_base",

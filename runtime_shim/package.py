@@ -78,6 +78,12 @@ _METAFLOW_INIT = (
     b"from flowc.runtime_shim.api import __all__  # noqa: F401\n"
 )
 
+#: ``metaflow.cards`` in a package: the components the shim renders, as in a task.
+_METAFLOW_CARDS = (
+    b'"""Metaflow\'s card components, as flowc renders them."""\n'
+    b"from flowc.runtime_shim.cards import Artifact, BarChart, Image, LineChart, Markdown, Table  # noqa: F401\n"
+)
+
 
 def build_package(
     flow_dir: str,
@@ -99,6 +105,7 @@ def build_package(
             entries.append((rel, handle.read(), 0o644))
     entries.append((f"{SHIM_PREFIX}/flowc/__init__.py", _FLOWC_INIT, 0o644))
     entries.append((f"{SHIM_PREFIX}/metaflow/__init__.py", _METAFLOW_INIT, 0o644))
+    entries.append((f"{SHIM_PREFIX}/metaflow/cards.py", _METAFLOW_CARDS, 0o644))
     entries.sort()
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:

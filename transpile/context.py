@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from flowc.transpile.ir import Span, Value
@@ -12,6 +14,9 @@ from flowc.transpile.literals import NotLiteral, evaluate
 from flowc.transpile.problems import Problem, Severity
 from flowc.transpile.source import Locator
 from flowc.transpile.specs import API_MODULES, API_NAMES
+
+if TYPE_CHECKING:
+    from flowc.transpile.bindings import Bindings
 
 
 @dataclass
@@ -127,6 +132,20 @@ class Context:
     def literal(self, node: cst.BaseExpression) -> Value:
         """Evaluate ``node``; raises :class:`NotLiteral`."""
         return evaluate(node, self.constants)
+
+    def __post_init__(self) -> None:
+        # Imported here: these modules build on this one.  Running the import
+        # check on creation keeps it out of the analyzer's control flow.
+        from flowc.transpile.compat import check_metaflow_names
+
+        check_metaflow_names(self)
+
+    @cached_property
+    def bindings(self) -> Bindings:
+        """Names the file binds itself (the user's own decorators), read on first use."""
+        from flowc.transpile.bindings import collect_bindings
+
+        return collect_bindings(self.locator.tree, self.imports)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

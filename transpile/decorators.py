@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
 from flowc.transpile.ir import Decorator, Value
+from flowc.transpile.problems import Severity
 from flowc.transpile.specs import FLOW_DECORATORS, STEP_ARGS, STEP_DECORATORS, Checker, DecoratorSpec
 
 #: Decorators that may appear more than once on the same step.
@@ -179,6 +180,8 @@ def _spec_for(
             f"move @{name} to {where}",
         )
         return None
+    if name is None and _user_decorator(ctx, func, decorator, owner, level):
+        return None
     ctx.report(
         "FLC301",
         decorator,
@@ -187,6 +190,46 @@ def _spec_for(
         f"{level} decorators flowc knows: " + ", ".join(sorted(own)),
     )
     return None
+
+
+def _user_decorator(
+    ctx: Context, func: cst.BaseExpression, decorator: cst.Decorator, owner: cst.CSTNode, level: str
+) -> bool:
+    """Report a decorator the flow file binds itself; ``False`` when it binds no such name.
+
+    Python applies it inside the task (FLC310, a warning).  One that stands
+    for a flowc decorator (``retries = retry``) stays an error: flowc reads
+    decorators by name and would not see it.
+    """
+    head = func
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    if not isinstance(head, cst.Name) or head.value not in ctx.bindings.user:
+        return False
+    written = dotted_name(func)
+    how = ctx.bindings.user[head.value]
+    api = ctx.bindings.aliases.get(head.value)
+    if api is not None:
+        via = "an assignment" if how == "assignment" else f"its {how}"
+        ctx.report(
+            "FLC301",
+            decorator,
+            owner,
+            f"@{written} applies flowc's @{api} through {via}, which flowc does not follow",
+            f"write @{api}(...) on the {level} itself",
+        )
+        return True
+    ctx.report(
+        "FLC310",
+        decorator,
+        owner,
+        f"@{written} is your own Python decorator ({how}): it runs inside the task, "
+        "and the orchestrator does not see it",
+        "keep functools.wraps in it so the step stays a step; use flowc's decorators for retries, "
+        "resources and timeouts",
+        Severity.WARNING,
+    )
+    return True
 
 
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")

@@ -68,6 +68,8 @@ RULES: dict[str, str] = {
     "FLC306": "decorator repeated",
     "FLC307": "invalid decorator value",
     "FLC308": "@step is not the innermost decorator",
+    "FLC309": "Metaflow name flowc does not provide",
+    "FLC310": "your own decorator runs inside the task",
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",

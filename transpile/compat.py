@@ -1,0 +1,190 @@
+"""Metaflow compatibility: which of Metaflow's names a flow may use.
+
+Tasks run a Metaflow flow unchanged because ``metaflow`` resolves to an alias
+of flowc's runtime shim there.  A Metaflow name the shim does not provide
+would pass ``flowc check`` and then fail in every task when the flow file is
+imported, so this check refuses it where it is written (FLC309) and says what
+to do instead.  It reads the standard ``ast`` tree the locator already holds:
+imports may sit anywhere (inside steps too), and the walk is iterative so a
+deeply nested expression cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from flowc.transpile.context import Context, did_you_mean
+from flowc.transpile.ir import Span
+from flowc.transpile.metaflow_names import (
+    CARD_COMPONENTS,
+    CARD_INSTEAD,
+    METAFLOW_INSTEAD,
+    MODULE_INSTEAD,
+    PROVIDED,
+)
+
+_CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+@dataclass
+class _Found:
+    """What the walk saw: imports of ``metaflow`` and attribute uses to check."""
+
+    imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    attributes: list[ast.Attribute] = field(default_factory=list)
+
+
+def check_metaflow_names(ctx: Context) -> None:
+    """Report every Metaflow name the flow uses that flowc does not provide (FLC309)."""
+    if not any("metaflow" in line for line in ctx.locator.lines):
+        return
+    found = _walk(ctx.locator.tree)
+    modules: set[str] = set()  # local names bound to the ``metaflow`` module
+    cards: set[str] = set()  # local names bound to ``metaflow.cards``
+    for node in found.imports:
+        if isinstance(node, ast.ImportFrom):
+            _check_import_from(ctx, node, cards)
+        else:
+            _check_import(ctx, node, modules, cards)
+    for attr in found.attributes:
+        head = attr.value
+        if isinstance(head, ast.Name) and head.id in modules:
+            _check_name(ctx, attr, "metaflow", attr.attr)
+        elif (isinstance(head, ast.Name) and head.id in cards) or (
+            isinstance(head, ast.Attribute)
+            and head.attr == "cards"
+            and isinstance(head.value, ast.Name)
+            and head.value.id in modules
+        ):
+            _check_name(ctx, attr, "metaflow.cards", attr.attr)
+
+
+def _walk(tree: ast.Module) -> _Found:
+    """Imports and ``x.y`` attributes that run when a task imports the flow file."""
+    found = _Found()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, guarded = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not guarded and _imports_metaflow(node):
+                found.imports.append(node)
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            found.attributes.append(node)
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            stack.extend((child, guarded) for child in node.orelse)
+            continue
+        if isinstance(node, ast.Try) and _catches_import_error(node):
+            stack.extend((child, True) for child in node.body)
+            rest = [*node.handlers, *node.orelse, *node.finalbody]
+            stack.extend((child, guarded) for child in rest)
+            continue
+        stack.extend((child, guarded) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def _imports_metaflow(node: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return node.level == 0 and (node.module or "").split(".")[0] == "metaflow"
+    return any(alias.name.split(".")[0] == "metaflow" for alias in node.names)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``if __name__ == "__main__":`` — tasks import the flow under another name."""
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def _catches_import_error(node: ast.Try) -> bool:
+    """A ``try`` whose failed import the flow handles itself."""
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        if any(isinstance(t, ast.Name) and t.id in _CATCHES_IMPORT_ERROR for t in types):
+            return True
+    return False
+
+
+def _check_import_from(ctx: Context, node: ast.ImportFrom, cards: set[str]) -> None:
+    module = node.module or "metaflow"
+    if module == "metaflow":
+        for alias in node.names:
+            if alias.name == "cards":
+                cards.add(alias.asname or alias.name)
+            elif alias.name != "*":
+                _check_name(ctx, alias, module, alias.name)
+    elif module == "metaflow.cards":
+        for alias in node.names:
+            if alias.name != "*":
+                _check_name(ctx, alias, module, alias.name)
+    else:
+        _refuse_module(ctx, node, module)
+
+
+def _check_import(ctx: Context, node: ast.Import, modules: set[str], cards: set[str]) -> None:
+    for alias in node.names:
+        if alias.name == "metaflow":
+            modules.add(alias.asname or "metaflow")
+        elif alias.name == "metaflow.cards":
+            if alias.asname:
+                cards.add(alias.asname)
+            else:
+                modules.add("metaflow")
+        elif alias.name.split(".")[0] == "metaflow":
+            _refuse_module(ctx, alias, alias.name)
+
+
+def _check_name(ctx: Context, node: ast.alias | ast.Attribute, module: str, name: str) -> None:
+    """Refuse ``module.name`` unless the shim provides it."""
+    if module == "metaflow.cards":
+        if name in CARD_COMPONENTS:
+            return
+        instead = CARD_INSTEAD.get(name) or "flowc's card components: " + ", ".join(sorted(CARD_COMPONENTS))
+    else:
+        if name in PROVIDED:
+            return
+        instead = METAFLOW_INSTEAD.get(name) or _generic_hint(name)
+    ctx.report(
+        "FLC309",
+        _span(ctx, node),
+        None,
+        f"flowc does not provide {module}.{name}: every task would fail on it",
+        instead,
+    )
+
+
+def _refuse_module(ctx: Context, node: ast.alias | ast.ImportFrom, module: str) -> None:
+    instead = next(
+        (
+            hint
+            for prefix, hint in MODULE_INSTEAD.items()
+            if module == prefix or module.startswith(prefix + ".")
+        ),
+        "import from 'metaflow' or 'metaflow.cards' only, the parts of Metaflow flowc provides",
+    )
+    ctx.report(
+        "FLC309",
+        _span(ctx, node),
+        None,
+        f"flowc does not provide module {module}: every task would fail importing it",
+        instead,
+    )
+
+
+def _generic_hint(name: str) -> str:
+    close = did_you_mean(name, PROVIDED)
+    if close:
+        return "check the spelling" + close
+    return "flowc provides FlowSpec, step, Parameter, JSONType, IncludeFile, current, profile, cards and the decorators `flowc check` knows"
+
+
+def _span(ctx: Context, node: ast.alias | ast.Attribute | ast.ImportFrom) -> Span:
+    return Span(ctx.path, node.lineno, ctx.locator.char_column(node.lineno, node.col_offset) + 1)

@@ -1,0 +1,90 @@
+"""Metaflow's names: those flowc's runtime shim provides, and what to use instead of the rest.
+
+The sets here must agree with what a task sees under ``metaflow``
+(``runtime_shim/flowload.py`` and the code package's alias); a test checks it.
+"""
+
+from __future__ import annotations
+
+from flowc.transpile.specs import API_NAMES
+
+#: Names of ``metaflow`` the shim provides besides the authoring API that the
+#: analyzer reads (``API_NAMES``).
+SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException"})
+
+#: ``Config``/``config_expr`` are being added to the shim by a separate
+#: change; they are never refused here so the two changes can land in any order.
+OWNED_ELSEWHERE = frozenset({"Config", "config_expr"})
+
+#: Every top-level ``metaflow`` name a flow may use under flowc.
+PROVIDED = API_NAMES | SHIM_EXTRAS | OWNED_ELSEWHERE
+
+#: ``metaflow.cards`` components the shim renders (``LineChart`` and ``BarChart`` are flowc's own).
+CARD_COMPONENTS = frozenset({"Artifact", "BarChart", "Image", "LineChart", "Markdown", "Table"})
+
+_CLIENT = (
+    "pass data between steps as artifacts (self.x = ...); read past runs outside the flow "
+    "with 'from flowc import Flow, Run, Step, Task'"
+)
+_RUNNER = "run the flow with 'flowc run FILE' and deploy it with 'flowc compile FILE --target ...'"
+_USER_DECORATOR = (
+    "write a plain Python decorator (with functools.wraps) above @step: it runs inside the task (FLC310)"
+)
+_CUSTOM_CARD = "custom card types are not supported: use @card or @card(type='blank') with flowc's components"
+_SIMPLE_CARD = "use Markdown or Table, which flowc renders"
+
+#: Top-level ``metaflow`` names flowc refuses → what to do instead.
+METAFLOW_INSTEAD: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Flow",
+            "Run",
+            "Step",
+            "Task",
+            "DataArtifact",
+            "Metaflow",
+            "namespace",
+            "get_namespace",
+            "default_namespace",
+            "metadata",
+            "get_metadata",
+            "default_metadata",
+        ),
+        _CLIENT,
+    ),
+    **dict.fromkeys(("Runner", "NBRunner", "Deployer", "NBDeployer", "DeployedFlow"), _RUNNER),
+    **dict.fromkeys(
+        ("user_step_decorator", "UserStepDecorator", "StepMutator", "FlowMutator", "USER_SKIP_STEP"),
+        _USER_DECORATOR,
+    ),
+    "S3": "use boto3 (task images ship it) with a bucket and prefix passed as a Parameter",
+    "parallel_map": "use concurrent.futures (ProcessPoolExecutor or ThreadPoolExecutor) from the standard library",
+    "parallel_imap_unordered": "use concurrent.futures.as_completed from the standard library",
+    "JSONTypeClass": "use JSONType",
+    "exit_hook": "flowc has no exit hooks: do the clean-up in the end step",
+    "airflow_external_task_sensor": "flowc has no Airflow sensors: trigger the flow's DAG from Airflow instead",
+    "airflow_s3_key_sensor": "flowc has no Airflow sensors: trigger the flow's DAG from Airflow instead",
+}
+
+#: ``metaflow.cards`` names flowc refuses → what to do instead.
+CARD_INSTEAD: dict[str, str] = {
+    "VegaChart": "flowc cards render offline, without Vega: use LineChart, BarChart or an Image of a chart",
+    "ProgressBar": "flowc renders a card once, when the step ends: show the final figure with Markdown",
+    **dict.fromkeys(
+        ("ValueBox", "EventsTimeline", "JSONViewer", "YAMLViewer", "PythonCode", "Error"), _SIMPLE_CARD
+    ),
+    **dict.fromkeys(
+        ("MetaflowCard", "MetaflowCardComponent", "BlankCard", "DefaultCard", "ErrorCard", "PageComponent"),
+        _CUSTOM_CARD,
+    ),
+    "get_cards": "read cards outside the flow with 'flowc card'",
+}
+
+#: Metaflow submodules (and their children) flowc refuses → what to do instead.
+MODULE_INSTEAD: dict[str, str] = {
+    "metaflow.exception": "catch Exception; MergeArtifactsException is importable from 'metaflow'",
+    "metaflow.client": _CLIENT,
+    "metaflow.runner": _RUNNER,
+    "metaflow.plugins": "Metaflow's plugins are not part of flowc: use 'metaflow' and 'metaflow.cards' names only",
+    "metaflow.metaflow_config": "configure flowc with command-line options and FLOWC_* environment variables",
+}
