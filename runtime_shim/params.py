@@ -57,7 +57,19 @@ def kind_of(param: api.Parameter) -> str:
 
 
 def parameter_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
-    """The typed value of ``param`` given ``raw`` (``None`` when not given)."""
+    """The typed value of ``param`` given ``raw`` (``None`` when not given).
+
+    A text value of a parameter with ``separator=`` becomes the list of its
+    parts, as in Metaflow (an empty text stays as it is).
+    """
+    value = _typed_value(param, raw, flow_dir)
+    separator = getattr(param, "separator", None)
+    if separator and isinstance(value, str) and value:
+        return value.split(separator)
+    return value
+
+
+def _typed_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
     kind = kind_of(param)
     if raw is None:
         if param.required and param.default is None:

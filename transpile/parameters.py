@@ -91,6 +91,14 @@ def read_parameter(
     )
     if ptype is None:
         return None
+    if values.get("separator") is not None and ptype is not ParamType.STR:
+        ctx.report(
+            "FLC208",
+            call,
+            owner,
+            f"separator= splits text, but parameter {name!r} is of type {ptype.value}",
+            "use type=str with separator=, or drop separator=",
+        )
     default = _check_default(ctx, name, ptype, values.get("default"), call, owner)
     required = values.get("required") is True
     help_text = values.get("help")
