@@ -221,42 +221,56 @@ def _link(chain: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
 
 @contextmanager
 def moto_sfn(bucket: str = BUCKET) -> Iterator[tuple[Any, Any]]:
-    """``(s3, stepfunctions)`` clients of an in-process moto with execution enabled."""
-    from botocore.response import StreamingBody
+    """``(s3, stepfunctions)`` clients of an in-process moto with execution enabled.
+
+    Three gaps of moto 5.2's engine are closed as AWS behaves: an S3 object's
+    body comes back as text, S3 errors are named ``S3.<Code>Exception``, and
+    the ``states:startExecution`` integration takes AWS's parameter names.
+    """
+    import boto3
     from moto import mock_aws
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_aws_sdk as sdk,
     )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sfn as sfn_task,
+    )
 
-    def normalise(self: Any, response: Any, *args: Any, **kwargs: Any) -> None:
-        # AWS returns an S3 object's body as text; moto 5.2 leaves the stream object.
-        if isinstance(response, dict):
-            for key, value in list(response.items()):
-                if isinstance(value, StreamingBody):
-                    response[key] = value.read().decode("utf-8")
-
-    import boto3
-
-    original = sdk.StateTaskServiceAwsSdk._normalise_response
-    sdk.StateTaskServiceAwsSdk._normalise_response = normalise  # type: ignore[method-assign]
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
            "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required"}  # fmt: skip
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sdk.StateTaskServiceAwsSdk, "_normalise_response", _text_bodies)
+        patch.setitem(sdk._SERVICE_ERROR_NAMES, "s3", "S3")
+        original = sfn_task.StateTaskServiceSfn._normalise_parameters
+        patch.setattr(sfn_task.StateTaskServiceSfn, "_normalise_parameters", _camel_case(original))
+        for key, value in env.items():
+            patch.setenv(key, value)
         with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
             s3 = boto3.client("s3", region_name="us-east-1")
             for name in sorted({BUCKET, bucket}):
                 s3.create_bucket(Bucket=name)
             yield s3, boto3.client("stepfunctions", region_name="us-east-1")
-    finally:
-        sdk.StateTaskServiceAwsSdk._normalise_response = original  # type: ignore[method-assign]
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+
+
+def _text_bodies(self: Any, response: Any, *args: Any, **kwargs: Any) -> None:
+    from botocore.response import StreamingBody
+
+    if isinstance(response, dict):
+        for key, value in list(response.items()):
+            if isinstance(value, StreamingBody):
+                response[key] = value.read().decode("utf-8")
+
+
+def _camel_case(original: Callable[..., None]) -> Callable[..., None]:
+    """``StartExecution``'s ASL parameters (``StateMachineArn``) as boto3 names them."""
+
+    def normalise(self: Any, parameters: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        original(self, parameters, *args, **kwargs)
+        for key in [k for k in parameters if k[:1].isupper()]:
+            parameters[key[0].lower() + key[1:]] = parameters.pop(key)
+
+    return normalise
 
 
 def output_key(flow: str, run: str, step: str, task: str, prefix: str = "runs") -> str:
@@ -294,17 +308,27 @@ def run_in_moto(
             name=name,
             input=json.dumps({} if execution_input is None else execution_input),
         )
-        deadline = time.monotonic() + timeout
-        while True:
-            described = sfn.describe_execution(executionArn=started["executionArn"])
-            if described["status"] != "RUNNING" or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        described = finished(sfn, started["executionArn"], timeout)
         if record_in_s3:
             tasks = [_task_run("", json.loads(body)) for body in _records(s3)]
         else:
-            tasks = _tasks(_history(sfn, started["executionArn"]), names)
+            tasks = task_runs(sfn, started["executionArn"], names)
     return Execution(described["status"], described.get("error"), described.get("cause"), tasks)
+
+
+def finished(sfn: Any, arn: str, timeout: float = 120.0) -> dict[str, Any]:
+    """``describe_execution`` of execution ``arn`` once it has stopped running (or timed out)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.05)
+
+
+def task_runs(sfn: Any, arn: str, names: set[str]) -> list[TaskRun]:
+    """The stand-in tasks (states ``names``) execution ``arn`` ran, in order."""
+    return _tasks(_history(sfn, arn), names)
 
 
 def _records(s3: Any) -> list[bytes]:

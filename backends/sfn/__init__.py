@@ -2,7 +2,8 @@
 
 Emits the state machine (Amazon States Language JSON), the AWS Batch job
 definitions the tasks run under, and, when the flow asks for them, an
-EventBridge Scheduler schedule and an EventBridge rule.  Compiling needs no
+EventBridge Scheduler schedule and EventBridge rules (with a trigger gate
+state machine when a run waits for several events).  Compiling needs no
 AWS access.  See docs/sfn.md.
 """
 
@@ -31,7 +32,7 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     computes = {step.name: step_compute(flow, step, problems) for step in flow.steps}
     name = documents.machine_name(flow, settings)
     schedule = documents.schedule_document(flow, name, settings)
-    rule = documents.rule_document(flow, name, settings, problems)
+    rules = documents.rule_documents(flow, name, settings, (bucket, prefix), problems)
     if problems:
         raise CompileError(problems)
     job_definitions = JobDefinitions(name, flow.name, options, settings)
@@ -44,5 +45,5 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     if warning is not None:
         checks.print_warning(warning)
     out = [Document(DEFINITION_FILE, text)]
-    out += [d for d in (job_definitions.document(), schedule, rule) if d is not None]
-    return out
+    out += [d for d in (job_definitions.document(), schedule) if d is not None]
+    return out + rules

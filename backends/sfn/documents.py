@@ -1,5 +1,5 @@
 """The documents besides the state machine: EventBridge Scheduler schedule
-(``@schedule``) and EventBridge rule (``@trigger`` / ``@trigger_on_finish``).
+(``@schedule``) and EventBridge rules (``@trigger`` / ``@trigger_on_finish``).
 
 Both are the request bodies of the AWS APIs that create them
 (``scheduler:CreateSchedule``; ``events:PutRule`` plus ``events:PutTargets``),
@@ -8,11 +8,10 @@ so ``aws ... --cli-input-json file://...`` deploys them as they are.
 
 from __future__ import annotations
 
-import json
 import re
 
 from flowc.backends.base import Document, unsupported
-from flowc.backends.sfn import limits
+from flowc.backends.sfn import gate, limits
 from flowc.backends.sfn.batch import dump
 from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.settings import Settings
@@ -77,79 +76,70 @@ def _aws_weekdays(field: str) -> str:
     return re.sub(r"\d+", lambda m: str(int(m.group()) % 7 + 1), field)
 
 
-def rule_document(flow: Flow, name: str, settings: Settings, problems: list[Problem]) -> Document | None:
-    """PutRule + PutTargets requests for ``@trigger`` / ``@trigger_on_finish``, or ``None``."""
-    finish = flow.decorator("trigger_on_finish")
-    trigger = flow.decorator("trigger")
-    if finish is None and trigger is None:
-        return None
+def rule_documents(
+    flow: Flow, name: str, settings: Settings, datastore: tuple[str, str], problems: list[Problem]
+) -> list[Document]:
+    """EventBridge rules (and a trigger gate) for ``@trigger`` / ``@trigger_on_finish``.
+
+    One event or upstream flow: ``event-rule.json``, a rule starting the flow.
+    Several: one rule per event into the trigger gate (:mod:`gate`), which
+    starts the flow once all of them have arrived.
+    """
+    arrivals = _arrivals(flow, settings, problems)
+    if not arrivals:
+        return []
+    if len(arrivals) > 1:
+        return gate.documents(flow, name, settings, datastore, arrivals)
+    (arrival,) = arrivals
     target: dict[str, object] = {
         "Id": "flowc",
         "Arn": settings.state_machine_arn(name),
         "RoleArn": settings.events_role,
     }
-    if finish is not None:
-        upstream = _single(flow, finish, ("flow", "flows"), problems)
-        if upstream is None:
-            return None
-        upstream_name = _upstream_machine(upstream)
-        pattern: dict[str, object] = {
-            "source": ["aws.states"],
-            "detail-type": ["Step Functions Execution Status Change"],
-            "detail": {
-                "status": ["SUCCEEDED"],
-                "stateMachineArn": [settings.state_machine_arn(upstream_name)],
-            },
-        }
-        target["Input"] = "{}"
-        what = f"when {upstream_name} succeeds"
-    else:
-        assert trigger is not None
-        event = _single(flow, trigger, ("event", "events"), problems)
-        if event is None:
-            return None
-        event_name, mapping = _event(flow, trigger, event, problems)
-        pattern = {"detail-type": [event_name]}
-        if mapping:
-            keys = {param: f"p{n}" for n, param in enumerate(sorted(mapping))}
-            target["InputTransformer"] = {
-                "InputPathsMap": {keys[p]: f"$.detail.{mapping[p]}" for p in sorted(mapping)},
-                "InputTemplate": "{"
-                + ", ".join(f"{json.dumps(p)}: <{keys[p]}>" for p in sorted(mapping))
-                + "}",
-            }
-        else:
-            target["Input"] = "{}"
-        what = f"on event {event_name}"
+    target |= gate.target_input(arrival.mapping, None)
     rule_name = limits.shorten(f"{name}-trigger", limits.MAX_EVENT_NAME)
-    body = {
-        "Rule": {
-            "Name": rule_name,
-            "Description": f"Starts {flow.name} {what} (flowc)",
-            "EventPattern": json.dumps(pattern, sort_keys=True),
-            "State": "ENABLED",
-        },
-        "Targets": {"Rule": rule_name, "Targets": [target]},
-    }
-    return Document("event-rule.json", dump(body))
+    rule = gate.rule(rule_name, f"Starts {flow.name} {arrival.what} (flowc)", arrival.pattern, target)
+    return [Document("event-rule.json", dump(rule))]
 
 
-def _single(flow: Flow, deco: Decorator, keys: tuple[str, str], problems: list[Problem]) -> Value:
-    """The one event or flow a trigger names; FLC401 for several (a rule fires on one event)."""
+def _arrivals(flow: Flow, settings: Settings, problems: list[Problem]) -> list[gate.Arrival]:
+    """What the trigger decorator waits for: one arrival per event or upstream flow."""
+    finish = flow.decorator("trigger_on_finish")
+    trigger = flow.decorator("trigger")
+    if finish is not None:
+        out = []
+        for upstream in _items(flow, finish, ("flow", "flows"), problems):
+            upstream_name = _upstream_machine(upstream)
+            pattern: dict[str, object] = {
+                "source": ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                "detail": {
+                    "status": ["SUCCEEDED"],
+                    "stateMachineArn": [settings.state_machine_arn(upstream_name)],
+                },
+            }
+            out.append(gate.Arrival(upstream_name, pattern, {}, f"when {upstream_name} succeeds"))
+        return out
+    if trigger is None:
+        return []
+    out = []
+    for event in _items(flow, trigger, ("event", "events"), problems):
+        event_name, mapping = _event(flow, trigger, event, problems)
+        out.append(gate.Arrival(event_name, {"detail-type": [event_name]}, mapping, f"on event {event_name}"))
+    return out
+
+
+def _items(flow: Flow, deco: Decorator, keys: tuple[str, str], problems: list[Problem]) -> list[Value]:
+    """The events or flows a trigger names (``event=`` / ``events=[...]``); FLC401 for none."""
     one, many = deco.get(keys[0]), deco.get(keys[1])
-    items = [one] if one is not None else list(many) if isinstance(many, list) else []
-    if len(items) != 1:
+    items: list[Value] = [one] if one is not None else list(many) if isinstance(many, list) else []
+    if not items:
         problems.append(
             unsupported(
-                TARGET,
-                None,
-                flow,
-                f"@{deco.name} with {len(items)} {keys[1]}",
-                "an EventBridge rule starts a run on one event: name exactly one",
+                TARGET, None, flow, f"@{deco.name} without {keys[1]}", f"name the {keys[1]} to wait for"
             )
         )
-        return None
-    return items[0]
+    return items
 
 
 def _upstream_machine(upstream: Value) -> str:
