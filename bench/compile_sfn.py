@@ -118,33 +118,15 @@ def metaflow_sfn_setup(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-#: Runs a command from a small process, so its peak RSS is not inflated by the
-#: pages of this (large) Python process that a fork would count; writes
-#: "seconds maxrss_kb exit_code" to the file named by argv[1].
-_LAUNCHER = """\
-import os, sys, time
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    out.write(f"{time.perf_counter() - start} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
-
-
 def measure(argv: list[str], env: dict[str, str], cwd: str, out_dir: str | None) -> Run:
     """Run ``argv`` once: wall time, peak RSS, output size (stdout or ``out_dir``)."""
-    with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile("r") as report:
-        launcher = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *argv]
-        subprocess.run(launcher, cwd=cwd, env=env, stdout=stdout, check=True)
-        seconds, rss_kb, code = report.read().split()
-        size = stdout.seek(0, os.SEEK_END)
+    from launch import launch
+
+    done = launch(argv, env, cwd)
+    size = done.stdout_bytes
     if out_dir is not None:
         size = os.path.getsize(os.path.join(out_dir, "state-machine.json")) if os.path.isdir(out_dir) else 0
-    return Run(float(seconds), int(rss_kb) / 1024, size, int(code) == 0)
+    return Run(done.seconds, done.rss_mb, size, done.ok)
 
 
 def median(runs: list[Run]) -> Run:

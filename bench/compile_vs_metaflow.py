@@ -121,34 +121,13 @@ def start_s3() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     return server, env
 
 
-#: Forks and execs the measured command from a small process, so that the
-#: child's peak RSS starts from the launcher's few MB, not from this
-#: script's (Linux carries ``ru_maxrss`` across ``exec``).
-_LAUNCHER = """\
-import os, sys, time
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    cpu = usage.ru_utime + usage.ru_stime
-    out.write(f"{time.perf_counter() - start} {cpu} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
-
-
 def measure(argv: list[str], env: dict[str, str], cwd: str, out_file: str | None) -> Run:
     """Run ``argv`` once: wall time, CPU time, peak RSS, output size."""
-    with tempfile.TemporaryFile() as stdout, tempfile.NamedTemporaryFile("r") as report:
-        launcher = [sys.executable, "-S", "-c", _LAUNCHER, report.name, *argv]
-        subprocess.run(launcher, cwd=cwd, env=env, stdout=stdout, check=True)
-        seconds, cpu, rss_kb, code = report.read().split()
-        size = stdout.seek(0, os.SEEK_END)
-    if out_file is not None:
-        size = _size(out_file)
-    return Run(float(seconds), float(cpu), int(rss_kb) / 1024, size, int(code) == 0)
+    from launch import launch
+
+    done = launch(argv, env, cwd)
+    size = _size(out_file) if out_file is not None else done.stdout_bytes
+    return Run(done.seconds, done.cpu, done.rss_mb, size, done.ok)
 
 
 def _size(path: str) -> int:
