@@ -49,7 +49,7 @@ def cache_root() -> str:
     """
     explicit = os.environ.get("FLOWC_ENV_CACHE")
     if explicit:
-        return explicit
+        return os.path.abspath(explicit)  # it goes on sys.path: a step may change directory
     home_cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     for candidate in (
         os.path.join(home_cache, "flowc", "envs"),
@@ -76,24 +76,22 @@ def cache_key(requirements: list[str]) -> str:
 
 def install(step: str, source: str, requirements: list[str], root: str) -> str:
     """The directory holding ``requirements``, installed now unless already cached."""
-    try:
-        os.makedirs(root, exist_ok=True)
-    except OSError as exc:
-        raise EnvironmentFailure(
-            f"step {step!r}: cannot create the environment cache {root}: {exc}"
-        ) from None
     key = cache_key(requirements)
     final = os.path.join(root, key)
     listed = ", ".join(requirements)
     if _complete(final):
         _say(f"step {step!r} reuses environment {key} ({listed})")
         return final
-    with _locked(os.path.join(root, f".{key}.lock")):
-        if _complete(final):  # another task built it while we waited
-            _say(f"step {step!r} reuses environment {key} ({listed})")
-            return final
-        _say(f"step {step!r} installs {listed} ({source}) into environment {key}")
-        _build(step, source, requirements, root, key)
+    try:
+        os.makedirs(root, exist_ok=True)
+        with _locked(os.path.join(root, f".{key}.lock")):
+            if _complete(final):  # another task built it while we waited
+                _say(f"step {step!r} reuses environment {key} ({listed})")
+                return final
+            _say(f"step {step!r} installs {listed} ({source}) into environment {key}")
+            _build(step, source, requirements, root, key)
+    except OSError as exc:
+        raise EnvironmentFailure(f"step {step!r}: cannot build environment {key} in {root}: {exc}") from None
     return final
 
 
@@ -123,9 +121,9 @@ def _locked(path: str) -> Iterator[None]:
 
 
 def _build(step: str, source: str, requirements: list[str], root: str, key: str) -> None:
-    building = ""
+    """Install into a temporary sibling, then rename it into place (raises ``OSError`` too)."""
+    building = tempfile.mkdtemp(prefix=f".{key}-", dir=root)
     try:
-        building = tempfile.mkdtemp(prefix=f".{key}-", dir=root)
         result = _pip(building, requirements)
         if result.returncode != 0:
             log = os.path.join(root, f"{key}.failed.log")
@@ -137,11 +135,8 @@ def _build(step: str, source: str, requirements: list[str], root: str, key: str)
             json.dump(marker, handle, indent=2, sort_keys=True)
         os.chmod(building, 0o755)  # mkdtemp's 0700 would hide the set from other users
         _publish(building, os.path.join(root, key))
-    except OSError as exc:
-        raise EnvironmentFailure(f"step {step!r}: cannot build environment {key} in {root}: {exc}") from None
     finally:
-        if building:
-            shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
 
 
 def _publish(building: str, final: str) -> None:

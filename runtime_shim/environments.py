@@ -44,8 +44,6 @@ class Environment:
     packages: tuple[tuple[str, str], ...]
     #: The ``python=`` pin, if any.
     python: str | None
-    #: Whether a ``@conda`` decorator asked (packages may then be conda names).
-    conda: bool = False
 
     @property
     def requirements(self) -> list[str]:
@@ -104,7 +102,6 @@ def resolve(graph: dict[str, Any] | None, step: str) -> Environment | None:
         source=" + ".join(f"@{name}" for name, _ in layers),
         packages=tuple(packages[key] for key in sorted(packages)),
         python=str(python) if python else None,
-        conda=any(name.startswith("conda") for name, _ in layers),
     )
 
 
@@ -160,9 +157,13 @@ def python_warning(env: Environment) -> str | None:
     if verdict is False:
         return None
     version = ".".join(map(str, running))
-    what = "pins a Python flowc cannot compare," if verdict is None else "asks for"
+    if verdict is None:
+        return (
+            f"flowc: warning: step {env.step!r} pins Python {env.python!r} ({env.source}), which flowc "
+            f"cannot compare with the Python it runs on: {version} ({sys.executable})"
+        )
     return (
-        f"flowc: warning: step {env.step!r} {what} Python {env.python!r} ({env.source}) but runs on "
+        f"flowc: warning: step {env.step!r} asks for Python {env.python!r} ({env.source}) but runs on "
         f"Python {version} ({sys.executable}): flowc cannot switch interpreters inside a task; "
         "choose the Python with the task image"
     )

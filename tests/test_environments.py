@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from flowc.runtime_shim.bootstrap import bootstrap_command
-from flowc.runtime_shim.environments import python_mismatch, requirement, resolve
+from flowc.runtime_shim.envcache import EnvironmentFailure, install
+from flowc.runtime_shim.environments import Environment, python_mismatch, python_warning, requirement, resolve
 from flowc.runtime_shim.errors import TaskUsageError
 from flowc.transpile import load_flow
 from flowc.transpile.export import graph_json
@@ -200,7 +201,7 @@ def test_a_flow_base_alone_applies_to_every_step_and_disabled_turns_it_off(tmp_p
 def test_conda_libraries_and_channels_become_pypi_requirements(tmp_path: Path) -> None:
     source = MIXED_FLOW.replace('{"numpy": "1.26.4"}', '{"conda-forge::numpy": "1.26.*", "tqdm": ""}')
     found = resolve(graph_of(tmp_path, source), "start")
-    assert found is not None and found.conda
+    assert found is not None
     assert found.requirements == ["numpy==1.26.*", "pandas>=2,<3", "tqdm"]
 
 
@@ -237,6 +238,24 @@ def test_package_names_that_pip_would_read_as_options_are_refused(tmp_path: Path
 )
 def test_python_pins_against_the_running_interpreter(pin: str, expected: bool | None) -> None:
     assert python_mismatch(pin, (3, 11, 7)) is expected
+
+
+def test_python_warnings_say_what_runs_instead() -> None:
+    running = sys.version.split()[0]
+    major_minor = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert python_warning(Environment("s", "@pypi", (), major_minor)) is None
+    wrong = python_warning(Environment("s", "@pypi", (), "2.7"))
+    assert wrong is not None and f"asks for Python '2.7' (@pypi) but runs on Python {running}" in wrong
+    odd = python_warning(Environment("s", "@conda", (), "pypy"))
+    assert odd is not None and f"cannot compare with the Python it runs on: {running}" in odd
+
+
+def test_an_unusable_cache_is_an_infrastructure_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(EnvironmentFailure, match="step 's': cannot build environment") as caught:
+        install("s", "@pypi", ["x==1"], str(blocker / "cache"))
+    assert caught.value.exit_code == 3
 
 
 # -- running flows --------------------------------------------------------------------
