@@ -13,7 +13,7 @@ TASK_FLOW_DECORATORS = ("pypi_base", "conda_base")
 
 def graph_json(flow: Flow) -> dict[str, Any]:
     """The ``flowc graph --format json`` document (a stable contract)."""
-    doc = {
+    doc: dict[str, Any] = {
         "flow": flow.name,
         "file": flow.path,
         "parameters": [
