@@ -16,10 +16,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from flowc.runtime_shim.envcache import EnvironmentFailure, cache_root, install
 from flowc.runtime_shim.errors import TaskUsageError
 
 #: Step decorators that ask for packages, each with the flow decorator it extends.
@@ -32,9 +30,9 @@ _OPERATORS = ("==", "!=", ">=", "<=", "~=", ">", "<", "=")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
-@dataclass(frozen=True)
-class Environment:
-    """What one step asks for."""
+class Environment(NamedTuple):
+    """What one step asks for (a named tuple: every task imports this module, and a
+    dataclass costs a millisecond to create)."""
 
     #: The step's name.
     step: str
@@ -193,6 +191,9 @@ def prepare(graph: dict[str, Any] | None, step: str) -> str | None:
                 flush=True,
             )
         return None
+    # Loaded here: tasks of steps without packages do not pay for subprocess and hashlib.
+    from flowc.runtime_shim.envcache import cache_root, install
+
     directory = install(env.step, env.source, env.requirements, cache_root())
     activate(directory)
     return directory
@@ -217,7 +218,6 @@ def activate(directory: str) -> None:
 
 __all__ = [
     "Environment",
-    "EnvironmentFailure",
     "activate",
     "normalise",
     "prepare",
