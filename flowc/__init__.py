@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flowc.client import Flow, Run, Step, Task
     from flowc.runtime_shim.api import (
+        Config,
         FlowSpec,
         IncludeFile,
         JSONType,
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
         catch,
         conda,
         conda_base,
+        config_expr,
         current,
         environment,
         kubernetes,
@@ -55,6 +57,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Config",
     "Flow",
     "FlowSpec",
     "IncludeFile",
@@ -68,6 +71,7 @@ __all__ = [
     "catch",
     "conda",
     "conda_base",
+    "config_expr",
     "current",
     "environment",
     "kubernetes",

@@ -14,7 +14,7 @@ def flow_package(flow: Flow, flow_file: str) -> tuple[bytes, str]:
     """The deterministic code package of ``flow`` and its sha256.
 
     It holds the flow's directory, the graph JSON and the default files of
-    ``IncludeFile`` parameters, so a task on a cluster finds them where a
+    ``IncludeFile`` parameters and configs, so a task on a cluster finds them where a
     local run does (relative to the flow file).
     """
     flow_dir = os.path.dirname(os.path.abspath(flow_file))
@@ -25,12 +25,17 @@ def flow_package(flow: Flow, flow_file: str) -> tuple[bytes, str]:
 
 
 def _included_files(flow: Flow, flow_dir: str) -> dict[str, bytes]:
-    """Default files of ``IncludeFile`` parameters that live under the flow's directory."""
+    """Default files of ``IncludeFile`` parameters and ``Config`` attributes under the flow's directory.
+
+    Tasks use a config's value recorded in the graph (which ``--config``
+    overrides change); its file lets the flow module read it when imported
+    on its own.
+    """
+    names = [p.default for p in flow.parameters if p.type is ParamType.FILE and isinstance(p.default, str)]
+    names += [c.default_file for c in flow.configs if c.default_file is not None]
     found: dict[str, bytes] = {}
-    for param in flow.parameters:
-        if param.type is not ParamType.FILE or not isinstance(param.default, str):
-            continue
-        path = os.path.normpath(os.path.join(flow_dir, param.default))
+    for name in names:
+        path = os.path.normpath(os.path.join(flow_dir, name))
         rel = os.path.relpath(path, flow_dir)
         if rel.startswith("..") or rel.endswith(".py") or not os.path.isfile(path):
             continue

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from flowc.runtime_shim.configs import Config, config_expr
 from flowc.runtime_shim.current import current
 from flowc.runtime_shim.timing import profile
 
@@ -250,6 +251,7 @@ conda_base = _recording_decorator("conda_base", "flow")
 
 __all__ = [
     "CaughtException",
+    "Config",
     "FlowSpec",
     "IncludeFile",
     "JSONType",
@@ -260,6 +262,7 @@ __all__ = [
     "catch",
     "conda",
     "conda_base",
+    "config_expr",
     "current",
     "environment",
     "kubernetes",

@@ -10,9 +10,12 @@ import inspect
 import io
 import re
 import tokenize
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
+from flowc.transpile.config_refs import ConfigRefs
+from flowc.transpile.configs import check_config_names, read_configs
 from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
@@ -42,11 +45,14 @@ class Analysis:
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
 
-def analyze_file(path: str, flow_name: str | None = None) -> Analysis:
+def analyze_file(
+    path: str, flow_name: str | None = None, configs: Mapping[str, str] | None = None
+) -> Analysis:
     """Read and analyse the flow file at ``path``.
 
     The file is decoded as Python would: UTF-8 unless a byte-order mark or
-    a PEP 263 ``coding:`` comment says otherwise.
+    a PEP 263 ``coding:`` comment says otherwise.  ``configs`` maps config
+    names to files read instead of their defaults (``--config NAME=FILE``).
     """
     try:
         with open(path, "rb") as handle:
@@ -62,11 +68,13 @@ def analyze_file(path: str, flow_name: str | None = None) -> Analysis:
             "check the path and that the file is UTF-8 text",
         )
         return Analysis(None, (problem,))
-    return analyze_source(text, path, flow_name)
+    return analyze_source(text, path, flow_name, configs)
 
 
-def analyze_source(text: str, path: str = "<flow>", flow_name: str | None = None) -> Analysis:
-    """Analyse flow source ``text`` as if read from ``path``."""
+def analyze_source(
+    text: str, path: str = "<flow>", flow_name: str | None = None, configs: Mapping[str, str] | None = None
+) -> Analysis:
+    """Analyse flow source ``text`` as if read from ``path`` (``configs`` as for :func:`analyze_file`)."""
     text = text.removeprefix("\ufeff")
     hint = "fix the Python syntax; the file must parse before it can be analysed"
     try:
@@ -85,7 +93,7 @@ def analyze_source(text: str, path: str = "<flow>", flow_name: str | None = None
     ctx = Context(path, locator, collect_imports(module), {})
     try:
         ctx.constants.update(module_constants(module))
-        flow = _analyze_module(ctx, module, flow_name)
+        flow = _analyze_module(ctx, module, flow_name, configs or {})
     except RecursionError:
         # Python parses expressions nested a few hundred deep that no flow
         # needs; walking them recursively would overflow the stack.
@@ -94,9 +102,9 @@ def analyze_source(text: str, path: str = "<flow>", flow_name: str | None = None
     return Analysis(flow, tuple(sort_problems(ctx.problems)))
 
 
-def load_flow(path: str, flow_name: str | None = None) -> Flow:
+def load_flow(path: str, flow_name: str | None = None, configs: Mapping[str, str] | None = None) -> Flow:
     """The flow in ``path``; raises :class:`FlowError` if it has errors."""
-    analysis = analyze_file(path, flow_name)
+    analysis = analyze_file(path, flow_name, configs)
     if analysis.errors or analysis.flow is None:
         raise FlowError(analysis.errors or analysis.problems)
     return analysis.flow
@@ -172,18 +180,26 @@ def _pick_flow(
     return chosen, _local_bases(chosen, flows)
 
 
-def _analyze_module(ctx: Context, module: cst.Module, flow_name: str | None) -> Flow | None:
+def _analyze_module(
+    ctx: Context, module: cst.Module, flow_name: str | None, overrides: Mapping[str, str]
+) -> Flow | None:
     picked = _pick_flow(ctx, module, flow_name)
     if picked is None:
         return None
     node, bases = picked
+    declared = read_configs(ctx, [*bases, node], overrides, ctx.span(node, node))
+    refs = ConfigRefs(ctx, declared)
+    ctx.refs = refs
     steps: dict[str, RawStep] = {}
     params: dict[str, Parameter] = {}
     for cls in [*bases, node]:
-        own_steps, own_params = _read_class(ctx, cls)
+        own_steps, own_params = _read_class(ctx, cls, refs)
         steps.update(own_steps)
         params.update(own_params)
+    refs.enter(None, node)
     flow_decorators, _ = read_decorators(ctx, node, "flow")
+    configs = tuple(d.config for d in declared)
+    check_config_names(ctx, configs, params, steps)
     _check_parameters(ctx, params, steps)
     start, end = _start_and_end(ctx, node, steps)
     _check_step_names(ctx, steps)
@@ -217,10 +233,13 @@ def _analyze_module(ctx: Context, module: cst.Module, flow_name: str | None) -> 
         span=ctx.span(node, node),
         start=start or "start",
         end=end or "end",
+        configs=configs,
     )
 
 
-def _read_class(ctx: Context, cls: cst.ClassDef) -> tuple[dict[str, RawStep], dict[str, Parameter]]:
+def _read_class(
+    ctx: Context, cls: cst.ClassDef, refs: ConfigRefs
+) -> tuple[dict[str, RawStep], dict[str, Parameter]]:
     body = cls.body.body
     cls_ast = ctx.locator.ast_node(cls)
     if cls_ast is not None:
@@ -228,6 +247,7 @@ def _read_class(ctx: Context, cls: cst.ClassDef) -> tuple[dict[str, RawStep], di
     steps: dict[str, RawStep] = {}
     params: dict[str, Parameter] = {}
     for stmt in body:
+        refs.enter(cls, stmt)
         if isinstance(stmt, cst.FunctionDef):
             raw = read_step(ctx, stmt)
             if raw is None:

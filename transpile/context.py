@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 from flowc.transpile.ir import Span, Value
-from flowc.transpile.literals import NotLiteral, evaluate
+from flowc.transpile.literals import NotLiteral, Refs, Reported, evaluate
 from flowc.transpile.problems import Problem, Severity
 from flowc.transpile.source import Locator
 from flowc.transpile.specs import API_MODULES, API_NAMES
 
 if TYPE_CHECKING:
-    from flowc.transpile.bindings import Bindings
+    from flowc.transpile.bindings import Binding
 
 
 @dataclass
@@ -111,6 +111,8 @@ class Context:
     imports: Imports
     constants: dict[str, Value]
     problems: list[Problem] = field(default_factory=list)
+    #: Resolves references to the flow's configs inside literals, once they are read.
+    refs: Refs | None = None
 
     def span(self, node: cst.CSTNode, owner: cst.CSTNode) -> Span:
         """Where ``node`` is; ``owner`` is its anchored statement."""
@@ -131,7 +133,10 @@ class Context:
 
     def literal(self, node: cst.BaseExpression) -> Value:
         """Evaluate ``node``; raises :class:`NotLiteral`."""
-        return evaluate(node, self.constants)
+        try:
+            return evaluate(node, self.constants, self.refs)
+        except Reported:  # a wrong config reference, already reported: no second problem
+            return None
 
     def __post_init__(self) -> None:
         # Imported here: these modules build on this one.  Running the import
@@ -141,7 +146,7 @@ class Context:
         check_metaflow_names(self)
 
     @cached_property
-    def bindings(self) -> Bindings:
+    def bindings(self) -> dict[str, Binding]:
         """Names the file binds itself (the user's own decorators), read on first use."""
         from flowc.transpile.bindings import collect_bindings
 

@@ -110,6 +110,28 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class Config:
+    """A ``Config(...)`` class attribute: a document read when the flow is compiled."""
+
+    #: The config's name (first argument): its name in ``config_expr`` and ``--config``.
+    name: str
+    #: The class attribute it is bound to.
+    attr: str
+    #: The parsed document (a ``dict`` unless ``plain``); ``None`` when it has no value.
+    value: Value
+    #: ``default=`` as written: a file relative to the flow file's directory, or ``None``.
+    default_file: str | None
+    #: The ``--config NAME=FILE`` file read instead of the default, ``None`` when not given.
+    override: str | None
+    #: How the text is parsed: ``"json"`` or ``"toml"``.
+    parser: str
+    #: Where the config is declared.
+    span: Span
+    #: ``plain=True``: steps see the parsed value as it is, not a read-only mapping.
+    plain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Switch:
     """The conditional transition of a switch step."""
 
@@ -189,6 +211,8 @@ class Flow:
     start: str = "start"
     #: Name of the end step.
     end: str = "end"
+    #: ``Config(...)`` attributes in source order, values already read.
+    configs: tuple[Config, ...] = ()
     _index: Mapping[str, Step] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
-from typing import cast
+from typing import Protocol, cast
 
 import libcst as cst
 from flowc.transpile.ir import Value
@@ -39,9 +39,39 @@ _BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
 _NAMED = {"True": True, "False": False, "None": None}
 
 
-def evaluate(node: cst.BaseExpression, constants: Mapping[str, Value] | None = None) -> Value:
-    """The value of ``node``; raises :class:`NotLiteral` naming the culprit."""
+class Reported(Exception):
+    """A reference was wrong and its problem is already reported: stop without another one."""
+
+
+class Refs(Protocol):
+    """Evaluates what plain literals cannot: references to the flow's configs.
+
+    ``operand`` is true when the value is an operand of ``+``, ``-``...
+    (Metaflow cannot compute with a config outside ``config_expr``).  Raises
+    :class:`NotLiteral` for anything that is not a reference, :class:`Reported`
+    for a wrong one.
+    """
+
+    def __call__(self, node: cst.BaseExpression, operand: bool = False) -> Value: ...
+
+
+def evaluate(
+    node: cst.BaseExpression,
+    constants: Mapping[str, Value] | None = None,
+    refs: Refs | None = None,
+    operand: bool = False,
+) -> Value:
+    """The value of ``node``; raises :class:`NotLiteral` naming the culprit.
+
+    ``refs`` is asked first about names, attributes, subscripts and calls;
+    ``operand`` says ``node`` is an operand of an arithmetic operator.
+    """
     constants = constants or {}
+    if refs is not None and isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+        try:
+            return refs(node, operand)
+        except NotLiteral:
+            pass
     if isinstance(node, (cst.Integer, cst.Float)):
         number = ast.literal_eval(node.value.replace("_", ""))
         if not _reasonable(number):
@@ -67,26 +97,26 @@ def evaluate(node: cst.BaseExpression, constants: Mapping[str, Value] | None = N
             return constants[node.value]
         raise NotLiteral(node)
     if isinstance(node, cst.UnaryOperation):
-        operand = evaluate(node.expression, constants)
-        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+        inner = evaluate(node.expression, constants, refs, operand=True)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             if isinstance(node.operator, cst.Minus):
-                return -operand
+                return -inner
             if isinstance(node.operator, cst.Plus):
-                return operand
+                return inner
         raise NotLiteral(node)
     if isinstance(node, cst.BinaryOperation):
-        return _binary(node, constants)
+        return _binary(node, constants, refs)
     if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return [_element(e, constants) for e in node.elements]
+        return [_element(e, constants, refs) for e in node.elements]
     if isinstance(node, cst.Dict):
-        return _dict(node, constants)
+        return _dict(node, constants, refs)
     raise NotLiteral(node)
 
 
-def _binary(node: cst.BinaryOperation, constants: Mapping[str, Value]) -> Value:
+def _binary(node: cst.BinaryOperation, constants: Mapping[str, Value], refs: Refs | None) -> Value:
     op = _BINARY.get(type(node.operator))
-    left = evaluate(node.left, constants)
-    right = evaluate(node.right, constants)
+    left = evaluate(node.left, constants, refs, operand=True)
+    right = evaluate(node.right, constants, refs, operand=True)
     if op is None:
         raise NotLiteral(node)
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
@@ -124,23 +154,23 @@ def _reasonable(result: object) -> bool:
     return isinstance(result, str)
 
 
-def _element(element: cst.BaseElement, constants: Mapping[str, Value]) -> Value:
+def _element(element: cst.BaseElement, constants: Mapping[str, Value], refs: Refs | None) -> Value:
     if isinstance(element, cst.StarredElement):
         raise NotLiteral(element)
-    return evaluate(element.value, constants)
+    return evaluate(element.value, constants, refs)
 
 
-def _dict(node: cst.Dict, constants: Mapping[str, Value]) -> Value:
+def _dict(node: cst.Dict, constants: Mapping[str, Value], refs: Refs | None) -> Value:
     result: dict[str, Value] = {}
     for element in node.elements:
         if not isinstance(element, cst.DictElement):
             raise NotLiteral(element)
-        key = evaluate(element.key, constants)
+        key = evaluate(element.key, constants, refs)
         if isinstance(key, (int, float, bool)) or key is None:
             key = str(key)
         if not isinstance(key, str):
             raise NotLiteral(element.key)
-        result[key] = evaluate(element.value, constants)
+        result[key] = evaluate(element.value, constants, refs)
     return result
 
 

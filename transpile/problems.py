@@ -70,10 +70,15 @@ RULES: dict[str, str] = {
     "FLC308": "@step is not the innermost decorator",
     "FLC309": "Metaflow name flowc does not provide",
     "FLC310": "your own decorator runs inside the task",
+    "FLC311": "your own decorator hides the step",
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",
     "FLC404": "invalid parameter value for a run",
+    "FLC501": "cannot read a config",
+    "FLC502": "invalid Config declaration",
+    "FLC503": "unknown config key",
+    "FLC504": "invalid config reference",
 }
 
 

@@ -211,7 +211,7 @@ INCLUDE_FILE_ARGS = frozenset({"name", "default", "help", "required", "show_defa
 
 #: Every name the authoring API exports (``from flowc import ...``).
 API_NAMES = frozenset(
-    {"FlowSpec", "step", "Parameter", "JSONType", "IncludeFile", "current"}
+    {"FlowSpec", "step", "Parameter", "JSONType", "IncludeFile", "current", "Config", "config_expr"}
     | set(STEP_DECORATORS)
     | set(FLOW_DECORATORS)
 )

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, load_or_exit, write_atomic
+from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, write_atomic
+from flowc.commands.config_option import config_option, load_with_configs
 
 if TYPE_CHECKING:
     from flowc.backends.base import Document
@@ -58,6 +59,7 @@ Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would 
     help="Defaults for these flags and the [argo]/[sfn]/[airflow] settings "
     "(default: the nearest flowc.toml above FILE).",
 )
+@config_option
 @flow_option
 def command(
     file: str,
@@ -70,6 +72,7 @@ def command(
     package_sha256: str | None,
     settings: tuple[str, ...],
     settings_file: str | None,
+    configs: tuple[str, ...],
     flow_name: str | None,
 ) -> None:
     """Compile the flow in FILE to TARGET's documents."""
@@ -88,7 +91,7 @@ def command(
     if bool(package_url) != bool(package_sha256):
         raise click.UsageError("--package-url and --package-sha256 go together")
     pairs = defaults.settings_for(target) | dict(_split_setting(s) for s in settings)
-    flow = load_or_exit(file, flow_name)
+    flow = load_with_configs(file, flow_name, configs)
     if package_url is None or package_sha256 is None:
         _, package_sha256 = flow_package(flow, file)
         package_url = url_for(datastore, flow, package_sha256)

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from flowc.commands._common import EXIT_USAGE, flow_option, load_or_exit, print_problems
+from flowc.commands._common import EXIT_USAGE, flow_option, print_problems
+from flowc.commands.config_option import config_option, load_with_configs
 
 datastore_option = click.option(
     "--datastore",
@@ -32,6 +33,7 @@ Exit codes: 0 the run succeeded, 1 a task failed (or the flow has errors), 2 usa
 @datastore_option
 @click.option("--tag", "tags", multiple=True, help="Tag for the run (repeatable).")
 @click.option("--run-id", default=None, help="Run id to use instead of a fresh one.")
+@config_option
 @flow_option
 def command(
     file: str,
@@ -40,6 +42,7 @@ def command(
     datastore: str | None,
     tags: tuple[str, ...],
     run_id: str | None,
+    configs: tuple[str, ...],
     flow_name: str | None,
 ) -> None:
     """Run the flow in FILE locally and print its run id."""
@@ -48,7 +51,7 @@ def command(
     from flowc.local_runner_ui import new_run_id, run_flow
     from flowc.runtime_shim.datastore import resolve_root
 
-    flow = load_or_exit(file, flow_name)
+    flow = load_with_configs(file, flow_name, configs)
     try:
         given = parse_pairs(params)
     except ValueError as exc:

@@ -1,0 +1,458 @@
+"""Metaflow ``Config`` and ``config_expr``: read by the analyzer, honoured by every runtime.
+
+The analyzer reads each config's document when checking or compiling and
+puts its values into decorators and parameter defaults; ``flowc run`` and
+the deploy documents show those values, and every task reads the value
+recorded when the run started (``--config NAME=FILE`` overrides it).
+Real Metaflow runs the same flow as an oracle.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowc.runtime_shim.configs import ConfigValue, freeze
+from flowc.transpile import analyze_file, load_flow
+
+from flowc import Flow
+from flowc.packaging import flow_package
+
+FLOW = """\
+from metaflow import Config, FlowSpec, Parameter, config_expr, environment, project, resources, schedule, step
+
+
+@project(name=config_expr("settings.project"))
+@schedule(cron=config_expr("settings.cron"))
+class ConfigFlow(FlowSpec):
+    settings = Config("settings", default="settings.json")
+    limits = Config("limits", default_value={"retries": 2, "zones": ["a", "b"]})
+    alpha = Parameter("alpha", default=settings.alpha)
+
+    @environment(vars={"REGION": config_expr("settings.region")})
+    @resources(cpu=settings.cpu, memory=config_expr("settings['memory'] * 2"))
+    @step
+    def start(self):
+        import os
+
+        self.region = os.environ["REGION"]
+        self.seen = self.settings.to_dict()
+        self.first_gpu = self.settings.gpus[0]
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "settings.json"), "w") as handle:
+            handle.write('{"changed": true}')  # tasks still see the value recorded at run start
+        try:
+            self.settings = {}
+        except Exception as exc:
+            self.refused = type(exc).__name__
+        self.next(self.end)
+
+    @resources(cpu=config_expr("limits.retries + settings.cpu"))
+    @step
+    def end(self):
+        self.later = self.settings.to_dict()
+        self.zones = list(self.limits.zones)
+        print("ORACLE", self.settings.project, self.settings.cpu, self.alpha, self.limits["retries"], self.region)
+
+
+if __name__ == "__main__":
+    ConfigFlow()
+"""
+
+SETTINGS = {
+    "project": "demo_proj",
+    "cron": "0 3 * * *",
+    "alpha": 0.5,
+    "cpu": 2,
+    "memory": 1024,
+    "region": "eu-west-1",
+    "gpus": ["a100"],
+}
+
+
+def write_flow(directory: Path, source: str = FLOW, settings: dict[str, Any] | None = None) -> Path:
+    """``flow.py`` and its ``settings.json`` in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "settings.json").write_text(json.dumps(settings or SETTINGS), encoding="utf-8")
+    path = directory / "flow.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def flowc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flowc.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def problems(
+    source: str, tmp_path: Path, files: dict[str, str] | None = None
+) -> list[tuple[str, int, int, str]]:
+    """``(rule, line, column, message)`` of every problem in ``source``."""
+    for name, text in (files or {}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "flow.py"
+    path.write_text(source, encoding="utf-8")
+    return [(p.rule, p.span.line, p.span.column, p.message) for p in analyze_file(str(path)).problems]
+
+
+# -- the analyzer ---------------------------------------------------------------------
+
+
+def test_config_values_become_literals_in_the_ir(tmp_path: Path) -> None:
+    flow = load_flow(str(write_flow(tmp_path)))
+    assert [(c.name, c.attr, c.default_file, c.override, c.parser) for c in flow.configs] == [
+        ("settings", "settings", "settings.json", None, "json"),
+        ("limits", "limits", None, None, "json"),
+    ]
+    assert flow.configs[0].value == SETTINGS
+    assert dict(flow.decorator("project").args) == {"name": "demo_proj"}  # type: ignore[union-attr]
+    assert dict(flow.decorator("schedule").args) == {"cron": "0 3 * * *"}  # type: ignore[union-attr]
+    start, end = flow.step("start"), flow.step("end")
+    assert dict(start.decorator("resources").args) == {"cpu": 2, "memory": 2048}  # type: ignore[union-attr]
+    assert dict(start.decorator("environment").args) == {"vars": {"REGION": "eu-west-1"}}  # type: ignore[union-attr]
+    assert dict(end.decorator("resources").args) == {"cpu": 4}  # type: ignore[union-attr]
+    assert flow.parameters[0].default == 0.5 and flow.parameters[0].type.value == "float"
+
+
+def test_override_file_changes_every_value(tmp_path: Path) -> None:
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 8, "project": "prod_proj"}), encoding="utf-8")
+    flow = load_flow(str(path), configs={"settings": str(prod)})
+    assert flow.configs[0].override == str(prod) and flow.configs[0].value["cpu"] == 8  # type: ignore[index,call-overload]
+    assert flow.step("start").decorator("resources").get("cpu") == 8  # type: ignore[union-attr]
+    assert flow.step("end").decorator("resources").get("cpu") == 10  # type: ignore[union-attr]
+    assert flow.decorator("project").get("name") == "prod_proj"  # type: ignore[union-attr]
+
+
+def test_toml_parser_and_literal_defaults(tmp_path: Path) -> None:
+    source = """\
+from flowc import Config, FlowSpec, config_expr, retry, step
+
+class TomlFlow(FlowSpec):
+    deploy = Config("deploy", default="deploy.toml", parser="tomllib.loads")
+    text = Config("text", default_value='{"n": 3}')
+    raw = Config("raw", default_value=[1, 2], plain=True)
+
+    @retry(times=deploy.retry.times, minutes_between_retries=text["n"])
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @retry(times=config_expr("raw[1] + deploy.retry.times"))
+    @step
+    def end(self):
+        pass
+"""
+    (tmp_path / "deploy.toml").write_text("[retry]\ntimes = 4\n", encoding="utf-8")
+    (tmp_path / "flow.py").write_text(source, encoding="utf-8")
+    flow = load_flow(str(tmp_path / "flow.py"))
+    assert [c.value for c in flow.configs] == [{"retry": {"times": 4}}, {"n": 3}, [1, 2]]
+    assert dict(flow.step("start").decorator("retry").args) == {"times": 4, "minutes_between_retries": 3}  # type: ignore[union-attr]
+    assert flow.step("end").decorator("retry").get("times") == 6  # type: ignore[union-attr]
+
+
+HEAD = "from metaflow import Config, FlowSpec, config_expr, project, resources, step\n\n\n"
+TAIL = "\n    @step\n    def end(self):\n        pass\n"
+
+
+def _flow(body: str, flow_decorator: str = "") -> str:
+    return HEAD + flow_decorator + "class F(FlowSpec):\n" + body + TAIL
+
+
+START = "    @step\n    def start(self):\n        self.next(self.end)\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "files", "expected"),
+    [
+        pytest.param(
+            '    cfg = Config("cfg", default="missing.json")\n' + START,
+            {},
+            ("FLC501", 5, 33, "config 'cfg': file 'missing.json' not found next to the flow file"),
+            id="missing-file",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default="bad.json")\n' + START,
+            {"bad.json": '{"cpu": 2,\n  "x": }\n'},
+            (
+                "FLC501",
+                5,
+                33,
+                "config 'cfg': file 'bad.json' is not valid JSON: Expecting value at line 2 column 8",
+            ),
+            id="bad-json",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default="list.json")\n' + START,
+            {"list.json": "[1, 2]"},
+            ("FLC501", 5, 33, "config 'cfg': file 'list.json' holds a list, not an object"),
+            id="not-an-object",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"cpu": 1})\n\n    @resources(cpu=config_expr("cfg.cpus"))\n'
+            + START,
+            {},
+            ("FLC503", 7, 37, "config cfg has no key 'cpus' (did you mean 'cpu'?)"),
+            id="unknown-key-in-config-expr",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"db": {"host": "h"}})\n\n    @resources(memory=cfg["db"].port)\n'
+            + START,
+            {},
+            ("FLC503", 7, 33, "config cfg['db'] has no key 'port'"),
+            id="unknown-nested-key",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"cpu": 1})\n\n    @resources(cpu=config_expr("cgf.cpu"))\n'
+            + START,
+            {},
+            ("FLC503", 7, 33, "config_expr() names no config 'cgf' (did you mean 'cfg'?)"),
+            id="unknown-config-name",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"cpu": 1}, parser="yaml.safe_load")\n' + START,
+            {},
+            ("FLC502", 5, 58, "flowc cannot apply the config parser 'yaml.safe_load' when compiling"),
+            id="unsupported-parser",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default="a.json", default_value={})\n' + START,
+            {"a.json": "{}"},
+            ("FLC502", 5, 57, "Config() takes default= (a file) or default_value= (a value), not both"),
+            id="default-and-default-value",
+        ),
+        pytest.param(
+            "    @resources(cpu=cfg.cpu)\n" + START + '\n    cfg = Config("cfg", default_value={"cpu": 1})\n',
+            {},
+            ("FLC504", 5, 20, "config 'cfg' is used before it is declared (line 10)"),
+            id="used-before-declared",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"name": "x"})\n\n    @resources(cpu=config_expr("cfg.name.upper()"))\n'
+            + START,
+            {},
+            (
+                "FLC504",
+                7,
+                33,
+                "flowc cannot evaluate 'cfg.name.upper()' in config_expr('cfg.name.upper()') when compiling",
+            ),
+            id="method-call",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={})\n    other = Config("cfg", default_value={})\n'
+            + START,
+            {},
+            ("FLC502", 6, 13, "config 'cfg' is declared twice (first on line 5)"),
+            id="declared-twice",
+        ),
+        pytest.param(
+            '    start = Config("start", default_value={})\n' + START,
+            {},
+            ("FLC502", 5, 13, "config 'start' has the same name as a step or parameter"),
+            id="clashes-with-step",
+        ),
+        pytest.param(
+            '    cfg = Config("cfg", default_value={"cpu": 1})\n\n    @resources(cpu=cfg.cpu * 2)\n' + START,
+            {},
+            ("FLC504", 7, 20, "Metaflow cannot compute with 'cfg.cpu' outside config_expr()"),
+            id="arithmetic-outside-config-expr",
+        ),
+    ],
+)
+def test_config_problems_point_at_the_mistake(
+    tmp_path: Path, body: str, files: dict[str, str], expected: tuple[str, int, int, str]
+) -> None:
+    found = problems(_flow(body), tmp_path, files)
+    assert expected in found, found
+
+
+def test_flow_decorator_must_use_config_expr(tmp_path: Path) -> None:
+    body = '    cfg = Config("cfg", default_value={"project": "p"})\n' + START
+    wrong = problems(_flow(body, "@project(name=cfg.project)\n"), tmp_path)
+    assert wrong == [
+        ("FLC504", 4, 15, "config attribute 'cfg' does not exist yet where flow decorators are evaluated")
+    ]
+    right = tmp_path / "right"
+    right.mkdir()
+    assert problems(_flow(body, '@project(name=config_expr("cfg").project)\n'), right) == []
+
+
+def test_override_problems_are_reported_at_the_config(tmp_path: Path) -> None:
+    path = write_flow(tmp_path)
+    (tmp_path / "bad.json").write_text("{nope}", encoding="utf-8")
+    analysis = analyze_file(str(path), configs={"settings": str(tmp_path / "bad.json"), "setings": "x.json"})
+    found = [(p.rule, p.span.line, p.span.column, p.message) for p in analysis.problems]
+    assert (
+        "FLC501",
+        7,
+        16,
+        f"config 'settings': --config file {str(tmp_path / 'bad.json')!r} is not valid JSON: "
+        "Expecting property name enclosed in double quotes at line 1 column 2",
+    ) in found
+    assert (
+        "FLC501",
+        6,
+        1,
+        "--config setings=... names no config of this flow (did you mean 'settings'?)",
+    ) in found
+
+
+def test_check_and_cli_errors(tmp_path: Path) -> None:
+    path = write_flow(tmp_path)
+    assert flowc("check", str(path)).returncode == 0
+    bad = flowc("run", str(path), "--config", "settings", "--datastore", str(tmp_path / "ds"))
+    assert bad.returncode == 2 and "expected NAME=FILE" in bad.stderr and "Traceback" not in bad.stderr
+    missing = flowc(
+        "compile", str(path), "-t", "argo", "--datastore", "s3://b/p", "--config", "settings=nope.json"
+    )
+    assert missing.returncode == 1 and "FLC501" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# -- the runtime ----------------------------------------------------------------------
+
+
+def test_flowc_run_reads_the_recorded_config(tmp_path: Path) -> None:
+    path = write_flow(tmp_path / "flow")
+    root = str(tmp_path / "ds")
+    done = flowc("run", str(path), "--datastore", root, "--run-id", "r1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ORACLE demo_proj 2 0.5 2 eu-west-1" in done.stdout
+    run = Flow("ConfigFlow", datastore=root)["r1"]
+    start = run["start"].task.data
+    assert start.seen == SETTINGS and start.first_gpu == "a100" and start.region == "eu-west-1"
+    assert start.refused == "AttributeError"
+    # start rewrote settings.json; end still saw the value recorded when the run started
+    assert json.loads((tmp_path / "flow" / "settings.json").read_text()) == {"changed": True}
+    assert run["end"].task.data.later == SETTINGS and run["end"].task.data.zones == ["a", "b"]
+
+
+def test_flowc_run_with_an_override(tmp_path: Path) -> None:
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 6, "region": "us-east-2", "alpha": 0.25}), encoding="utf-8")
+    root = str(tmp_path / "ds")
+    done = flowc("run", str(path), "--datastore", root, "--run-id", "r1", "--config", f"settings={prod}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ORACLE demo_proj 6 0.25 2 us-east-2" in done.stdout
+    assert Flow("ConfigFlow", datastore=root)["r1"]["end"].task.data.later["cpu"] == 6
+
+
+def test_config_values_are_read_only_mappings() -> None:
+    value = freeze({"db": {"host": "h", "ports": [1, 2]}})
+    assert isinstance(value, ConfigValue) and value.db.host == "h" and value["db"]["ports"] == [1, 2]
+    assert value == {"db": {"host": "h", "ports": [1, 2]}}
+    with pytest.raises(TypeError):
+        value.db = 1  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="no key 'nope'"):
+        _ = value.nope
+    with pytest.raises(TypeError):
+        value["db"]["ports"][0] = 3  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert value.to_dict() == {"db": {"host": "h", "ports": [1, 2]}}
+
+
+def test_metaflow_alias_and_flowc_export_config() -> None:
+    from flowc.runtime_shim.flowload import metaflow_alias
+
+    import flowc
+
+    alias = metaflow_alias()
+    assert alias.Config is flowc.Config and alias.config_expr is flowc.config_expr
+
+
+# -- packages and deploy documents ------------------------------------------------------
+
+
+def test_package_ships_the_config_file_and_the_recorded_value(tmp_path: Path) -> None:
+    path = write_flow(tmp_path)
+    data, _ = flow_package(load_flow(str(path)), str(path))
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        assert json.loads(tar.extractfile("settings.json").read()) == SETTINGS  # type: ignore[union-attr]
+        graph = json.loads(tar.extractfile("_flowc/graphs/ConfigFlow.json").read())  # type: ignore[union-attr]
+    assert graph["configs"] == {"settings": SETTINGS, "limits": {"retries": 2, "zones": ["a", "b"]}}
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("argo", ['cpu: "2"', "flowc.dev/project: demo_proj", 'schedules:\n  - "0 3 * * *"']),
+        ("sfn", ['"alpha": "0.5"', '"Value": "eu-west-1"']),
+        ("airflow", ['requests={"cpu": "2"', '"REGION": "eu-west-1"', "Param(0.5"]),
+    ],
+)
+def test_compiled_documents_show_config_values(tmp_path: Path, target: str, expected: list[str]) -> None:
+    path = write_flow(tmp_path)
+    done = flowc(
+        "compile",
+        str(path),
+        "-t",
+        target,
+        "--datastore",
+        "s3://flowc-bucket/root",
+        "-o",
+        str(tmp_path / "out"),
+    )
+    assert done.returncode == 0, done.stderr
+    text = "".join(p.read_text() for p in sorted((tmp_path / "out").iterdir()))
+    for snippet in expected:
+        assert snippet in text, (snippet, text[:3000])
+
+
+def test_compile_override_reaches_argo_resources(tmp_path: Path) -> None:
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 16}), encoding="utf-8")
+    base = flowc("compile", str(path), "-t", "argo", "--datastore", "s3://flowc-bucket/root")
+    over = flowc(
+        "compile",
+        str(path),
+        "-t",
+        "argo",
+        "--datastore",
+        "s3://flowc-bucket/root",
+        "--config",
+        f"settings={prod}",
+    )
+    assert base.returncode == over.returncode == 0, base.stderr + over.stderr
+    assert 'cpu: "2"' in base.stdout and 'cpu: "16"' not in base.stdout
+    assert 'cpu: "16"' in over.stdout and 'cpu: "18"' in over.stdout  # end: limits.retries + settings.cpu
+
+
+# -- the Metaflow oracle -----------------------------------------------------------------
+
+
+def test_metaflow_runs_the_same_flow_to_the_same_values(tmp_path: Path) -> None:
+    """Real Metaflow accepts the flow (graph and linter) and its steps print what flowc's do."""
+    path = write_flow(tmp_path / "mf")
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "USERNAME": "oracle",
+        "METAFLOW_HOME": str(home / ".metaflowconfig"),
+        "METAFLOW_DEFAULT_DATASTORE": "local",
+        "METAFLOW_DEFAULT_METADATA": "local",
+        "METAFLOW_DATASTORE_SYSROOT_LOCAL": str(tmp_path / "mfds"),
+    }
+    done = subprocess.run(
+        [sys.executable, str(path), "--no-pylint", "run"],
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "ORACLE demo_proj 2 0.5 2 eu-west-1" in done.stdout + done.stderr

@@ -1,0 +1,367 @@
+"""Reading ``Config(...)`` class attributes: their documents are read when compiling.
+
+A config is data, not code, so the analyzer reads it: the file named by
+``default=`` (relative to the flow file), the ``--config NAME=FILE`` override
+(relative to where flowc runs), or the literal ``default_value=``.  The text
+is parsed as JSON, or as TOML with ``parser="tomllib.loads"``; any other
+parser would be code flowc cannot run, and is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+import tomllib
+from flowc.transpile.context import Context, NotLiteral, did_you_mean
+from flowc.transpile.ir import Config, Parameter, Span, Value
+from flowc.transpile.literals import evaluate
+from flowc.transpile.source import small_statements
+from flowc.transpile.specs import RESERVED_ATTRIBUTES
+
+#: Keyword arguments of ``Config(...)`` flowc understands.
+CONFIG_ARGS = frozenset(
+    {"name", "default", "default_value", "help", "required", "parser", "plain", "show_default"}
+)
+#: ``parser=`` strings flowc can apply itself → the format name kept in the IR.
+PARSERS = {"json.loads": "json", "tomllib.loads": "toml"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A config as declared: the IR node, its class and whether its value is usable."""
+
+    #: The config, with its value read.
+    config: Config
+    #: The class whose body declares it.
+    cls: cst.ClassDef
+    #: The value could not be read (a problem was reported); references stay quiet.
+    broken: bool
+
+
+def config_call(ctx: Context, stmt: cst.CSTNode) -> tuple[str, cst.Call] | None:
+    """``(attribute, call)`` when ``stmt`` binds a ``Config(...)``."""
+    target: cst.BaseExpression | None = None
+    value: cst.BaseExpression | None = None
+    if isinstance(stmt, cst.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0].target, stmt.value
+    elif isinstance(stmt, cst.AnnAssign):
+        target, value = stmt.target, stmt.value
+    if (
+        isinstance(target, cst.Name)
+        and isinstance(value, cst.Call)
+        and ctx.imports.resolve(value.func) == "Config"
+    ):
+        return target.value, value
+    return None
+
+
+def read_configs(
+    ctx: Context, classes: list[cst.ClassDef], overrides: Mapping[str, str], where: Span
+) -> list[Declared]:
+    """Every config of the flow (base classes first), values read; problems go to ``ctx``."""
+    flow_dir = os.path.dirname(os.path.abspath(ctx.path))
+    found: dict[str, Declared] = {}
+    for cls in classes:
+        cls_ast = ctx.locator.ast_node(cls)
+        if cls_ast is not None:
+            ctx.locator.anchor_block(cls.body.body, getattr(cls_ast, "body", []))
+        for small, line in small_statements(cls.body.body):
+            bound = config_call(ctx, small)
+            if bound is None:
+                continue
+            declared = _read_config(ctx, cls, bound, line, flow_dir, overrides)
+            if declared is None:
+                continue
+            name = declared.config.name
+            twin = next((d for a, d in found.items() if d.config.name == name and a != bound[0]), None)
+            if twin is not None:
+                ctx.report(
+                    "FLC502",
+                    declared.config.span,
+                    None,
+                    f"config {name!r} is declared twice (first on line {twin.config.span.line})",
+                    "remove or rename one of them",
+                )
+                continue
+            found[bound[0]] = declared
+    names = {d.config.name for d in found.values()}
+    for name in sorted(set(overrides) - names):
+        ctx.report(
+            "FLC501",
+            where,
+            None,
+            f"--config {name}=... names no config of this flow{did_you_mean(name, names)}",
+            "configs here: " + (", ".join(sorted(names)) or "none"),
+        )
+    return sorted(found.values(), key=lambda d: (d.config.span.line, d.config.span.column))
+
+
+def _read_config(
+    ctx: Context,
+    cls: cst.ClassDef,
+    bound: tuple[str, cst.Call],
+    owner: cst.CSTNode,
+    flow_dir: str,
+    overrides: Mapping[str, str],
+) -> Declared | None:
+    attr, call = bound
+    args = _arguments(ctx, call, owner)
+    name = args.get("name")
+    span = ctx.span(call, owner)
+    if not isinstance(name, cst.BaseExpression) or not isinstance(_plain(ctx, name), str):
+        ctx.report(
+            "FLC502",
+            call,
+            owner,
+            f"Config() bound to {attr!r} has no literal name",
+            f"write {attr} = Config({attr!r}, ...)",
+        )
+        return None
+    text = str(_plain(ctx, name))
+    if not _NAME.fullmatch(text):
+        ctx.report(
+            "FLC502",
+            name,
+            owner,
+            f"config name {text!r} is not valid",
+            "start with a letter; use letters, digits and '_' (config_expr() refers to configs by name)",
+        )
+    options = _options(ctx, args, owner)
+    if options is None:
+        return None
+    parser, plain, required = options
+    reader = _Reader(ctx, text, parser, plain, owner)
+    override = overrides.get(text)
+    default = _plain(ctx, args["default"]) if "default" in args else None
+    if override is not None:
+        value = reader.override(call, override)
+    else:
+        value = reader.default(args, flow_dir, required)
+    default_file = default if isinstance(default, str) else None
+    config = Config(text, attr, value, default_file, override, parser, span, plain)
+    return Declared(config, cls, reader.broken)
+
+
+def _arguments(ctx: Context, call: cst.Call, owner: cst.CSTNode) -> dict[str, cst.BaseExpression]:
+    """The argument expressions by keyword (the first positional one is ``name``)."""
+    found: dict[str, cst.BaseExpression] = {}
+    for index, arg in enumerate(call.args):
+        key = (
+            arg.keyword.value
+            if arg.keyword is not None
+            else ("name" if index == 0 and not arg.star else None)
+        )
+        if key is None or key not in CONFIG_ARGS:
+            what = (
+                f"no argument {key!r}{did_you_mean(key, CONFIG_ARGS)}" if key else "one positional argument"
+            )
+            ctx.report(
+                "FLC502",
+                arg,
+                owner,
+                f"Config() takes {what}" if not key else f"Config() has {what}",
+                "known arguments: " + ", ".join(sorted(CONFIG_ARGS)),
+            )
+            continue
+        found[key] = arg.value
+    return found
+
+
+def _plain(ctx: Context, node: cst.BaseExpression) -> Value | NotLiteral:
+    """The literal value of ``node`` (configs cannot refer to configs), or the failure."""
+    try:
+        return evaluate(node, ctx.constants)
+    except NotLiteral as exc:
+        return exc
+
+
+def _options(
+    ctx: Context, args: dict[str, cst.BaseExpression], owner: cst.CSTNode
+) -> tuple[str, bool, bool] | None:
+    """``(parser, plain, required)``; ``None`` when one of them cannot be used."""
+    result: dict[str, Value] = {}
+    ok = True
+    for key, expected in (("parser", str), ("plain", bool), ("required", bool)):
+        node = args.get(key)
+        value = None if node is None else _plain(ctx, node)
+        if node is None or value is None:
+            continue
+        if isinstance(value, NotLiteral) or not isinstance(value, expected):
+            hint = (
+                "flowc reads configs when compiling and can apply only "
+                + " or ".join(repr(p) for p in PARSERS)
+                if key == "parser"
+                else f"pass {key}=True or {key}=False"
+            )
+            ctx.report(
+                "FLC502",
+                node,
+                owner,
+                f"argument {key!r} of Config() is not a literal {expected.__name__}",
+                hint,
+            )
+            ok = False
+            continue
+        result[key] = value
+    parser = result.get("parser", "json.loads")
+    if isinstance(parser, str) and parser not in PARSERS:
+        ctx.report(
+            "FLC502",
+            args["parser"],
+            owner,
+            f"flowc cannot apply the config parser {parser!r} when compiling",
+            "use parser='json.loads' (the default) or parser='tomllib.loads'",
+        )
+        ok = False
+    if "default" in args and "default_value" in args:
+        ctx.report(
+            "FLC502",
+            args["default_value"],
+            owner,
+            "Config() takes default= (a file) or default_value= (a value), not both",
+            "keep one of them",
+        )
+        ok = False
+    if not ok:
+        return None
+    return PARSERS[str(parser)], result.get("plain") is True, result.get("required") is True
+
+
+class _Reader:
+    """Reads and parses one config's document, reporting at the right place."""
+
+    def __init__(self, ctx: Context, name: str, parser: str, plain: bool, owner: cst.CSTNode) -> None:
+        self.ctx, self.name, self.parser, self.plain, self.owner = ctx, name, parser, plain, owner
+        self.broken = False
+
+    def fail(self, node: cst.CSTNode, message: str, hint: str) -> None:
+        self.ctx.report("FLC501", node, self.owner, message, hint)
+        self.broken = True
+
+    def override(self, call: cst.Call, path: str) -> Value:
+        """The document of ``--config NAME=path``."""
+        text = _read_text(path)
+        if text is None:
+            self.fail(call, f"config {self.name!r}: --config file {path!r} cannot be read", "check the path")
+            return None
+        return self.parse(call, text, f"--config file {path!r}")
+
+    def default(self, args: dict[str, cst.BaseExpression], flow_dir: str, required: bool) -> Value:
+        """The value from ``default=`` (a file) or ``default_value=``."""
+        node = args.get("default")
+        if node is not None:
+            path = _plain(self.ctx, node)
+            if not isinstance(path, str):
+                self.fail(
+                    node,
+                    f"default= of config {self.name!r} is not a literal file name",
+                    "write default='config.json'",
+                )
+                return None
+            text = _read_text(os.path.join(flow_dir, path))
+            if text is not None:
+                return self.parse(node, text, f"file {path!r}")
+            if "default_value" not in args:
+                self.fail(
+                    node,
+                    f"config {self.name!r}: file {path!r} not found next to the flow file",
+                    f"create {os.path.join(flow_dir, path)} or pass --config {self.name}=FILE",
+                )
+                return None
+        value_node = args.get("default_value")
+        if value_node is not None:
+            return self.literal(value_node)
+        if required:
+            self.fail(
+                self.owner,
+                f"config {self.name!r} is required and has no default",
+                f"pass --config {self.name}=FILE, or give default='file.json'",
+            )
+        return None
+
+    def literal(self, node: cst.BaseExpression) -> Value:
+        """``default_value=``: a literal dict, or text to parse."""
+        value = _plain(self.ctx, node)
+        if isinstance(value, str):
+            return self.parse(node, value, "default_value")
+        if isinstance(value, NotLiteral) or (not isinstance(value, dict) and not self.plain):
+            self.ctx.report(
+                "FLC502",
+                node,
+                self.owner,
+                f"default_value= of config {self.name!r} is not a literal dict or string",
+                "write default_value={'key': 'value'} or a JSON string",
+            )
+            self.broken = True
+            return None
+        return value
+
+    def parse(self, node: cst.CSTNode, text: str, what: str) -> Value:
+        """Parse ``text``; a syntax error names its line and column in ``what``."""
+        try:
+            value = json.loads(text) if self.parser == "json" else _jsonlike(tomllib.loads(text))
+        except json.JSONDecodeError as exc:
+            self.fail(
+                node,
+                f"config {self.name!r}: {what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                "fix the JSON",
+            )
+            return None
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            self.fail(
+                node, f"config {self.name!r}: {what} is not valid TOML for flowc: {exc}", "fix the TOML"
+            )
+            return None
+        if not isinstance(value, dict) and not self.plain:
+            self.fail(
+                node,
+                f"config {self.name!r}: {what} holds a {type(value).__name__}, not an object",
+                "a config is a JSON object ({...}); pass plain=True for any other value",
+            )
+            return None
+        return value
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _jsonlike(value: object) -> Value:
+    """TOML values as JSON-like ones; dates and times have no JSON form and are refused."""
+    if isinstance(value, dict):
+        return {str(k): _jsonlike(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonlike(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"{type(value).__name__} values ({value}) have no JSON form")
+
+
+def check_config_names(
+    ctx: Context, configs: tuple[Config, ...], params: Mapping[str, Parameter], steps: Mapping[str, object]
+) -> None:
+    """A config shares no name with a step, a parameter or the FlowSpec API."""
+    taken = set(steps) | set(params) | {p.name for p in params.values()}
+    for config in configs:
+        for label in dict.fromkeys((config.attr, config.name)):
+            if label in taken or label in RESERVED_ATTRIBUTES:
+                what = (
+                    "a reserved FlowSpec attribute" if label in RESERVED_ATTRIBUTES else "a step or parameter"
+                )
+                ctx.report(
+                    "FLC502",
+                    config.span,
+                    None,
+                    f"config {label!r} has the same name as {what}",
+                    "rename the config or its attribute",
+                )
