@@ -71,15 +71,7 @@ def requirement(name: str, spec: str) -> str:
 
 def resolve(graph: dict[str, Any] | None, step: str) -> Environment | None:
     """The environment ``step`` asks for in ``graph``; ``None`` when none (or disabled)."""
-    if not graph:
-        return None
-    entry = next((s for s in graph.get("steps", []) if s.get("name") == step), None)
-    if entry is None:
-        return None
-    own = [(d["name"], d.get("args") or {}) for d in entry.get("decorators", []) if d["name"] in STEP_KINDS]
-    wanted = set(STEP_KINDS.values())
-    bases = [(d["name"], d.get("args") or {}) for d in graph.get("decorators", []) if d["name"] in wanted]
-    layers = bases + own[:1]  # the analyzer refuses @pypi with @conda on one step
+    layers = _layers(graph or {}, step)
     if not layers:
         return None
     packages: dict[str, tuple[str, str]] = {}
@@ -101,6 +93,17 @@ def resolve(graph: dict[str, Any] | None, step: str) -> Environment | None:
         packages=tuple(packages[key] for key in sorted(packages)),
         python=str(python) if python else None,
     )
+
+
+def _layers(graph: dict[str, Any], step: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(decorator, args)`` that shape ``step``'s environment: the flow's bases, then the step's own."""
+    entry = next((s for s in graph.get("steps", []) if s.get("name") == step), None)
+    if entry is None:
+        return []
+    own = [(d["name"], d.get("args") or {}) for d in entry.get("decorators", []) if d["name"] in STEP_KINDS]
+    wanted = set(STEP_KINDS.values())
+    bases = [(d["name"], d.get("args") or {}) for d in graph.get("decorators", []) if d["name"] in wanted]
+    return bases + own[:1]  # the analyzer refuses @pypi with @conda on one step
 
 
 def _packages_of(args: dict[str, Any]) -> dict[str, str]:
