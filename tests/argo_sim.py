@@ -4,8 +4,11 @@ It follows Argo's rules for what flowc uses: ``depends`` over
 ``.Succeeded`` (evaluated once every task it names is finished; false →
 Omitted), ``when`` (false → Skipped), ``withSequence``, nested DAG
 templates, ``{{...}}`` references (strict: an unresolvable one is an error,
-as in Argo 3.7.11+/4.0.2+), the ``asInt(...) + 1`` expression and DAG
-outputs with a default or a ``cond ? a : b`` expression.  Container
+as in Argo 3.7.11+/4.0.2+) to the template's inputs and to the outputs and
+``status`` of the task's ancestors only (the tasks its ``depends`` names,
+transitively, as Argo's ``buildLocalScopeFromTask``), the ``asInt(...) + 1``
+expression, ``{{=...}}`` chains of lazy ``cond ? a : b``, and DAG outputs
+with a default or such an expression.  Container
 templates are not run: an *oracle* decides their outputs (foreach width,
 switch case) and every call is recorded as the shim would see it.
 """
@@ -47,6 +50,8 @@ def substitute(text: str, scope: dict[str, str]) -> str:
         expr = _EXPR.match(key)
         if expr:
             return str(int(scope[f"inputs.parameters.{expr.group(1)}"]) + 1)
+        if key.startswith("="):
+            return evaluate(key[1:], scope)
         if key not in scope:
             raise Unresolved(key)
         return scope[key]
@@ -54,7 +59,7 @@ def substitute(text: str, scope: dict[str, str]) -> str:
     return _REF.sub(one, text)
 
 
-_TERNARY = re.compile(r"^(\S+) == '([^']*)' \? (\S+) : (\S+)$")
+_TERNARY = re.compile(r"^(\S+) == '([^']*)' \? (\S+) : (.+)$")
 _INDEX = re.compile(r"\['([^']*)'\]")
 
 
@@ -67,11 +72,14 @@ def _lookup(path: str, scope: dict[str, str]) -> str:
 
 
 def evaluate(expression: str, scope: dict[str, str]) -> str:
-    """The one ``expr`` form flowc emits in outputs: ``a == 'x' ? b : c`` (lazy, like expr)."""
+    """The ``expr`` forms flowc emits: ``a == 'x' ? b : c``, ``c`` itself such a form or a
+    variable (lazy and right-associative, like expr)."""
     match = _TERNARY.match(expression)
-    assert match, f"unsupported expression {expression!r}"
+    if not match:
+        assert re.fullmatch(r"[\w.'\[\]-]+", expression), f"unsupported expression {expression!r}"
+        return _lookup(expression, scope)
     test, literal, yes, no = match.groups()
-    return _lookup(yes if _lookup(test, scope) == literal else no, scope)
+    return _lookup(yes, scope) if _lookup(test, scope) == literal else evaluate(no, scope)
 
 
 def _truth(expression: str) -> bool:
@@ -128,37 +136,60 @@ class Simulator:
         return {"cardinality": str(cardinality), "switch": switch}
 
     def dag(self, tasks: list[dict[str, Any]], scope: dict[str, str]) -> dict[str, str]:
+        """Runs the tasks; afterwards ``scope`` also holds every task's status and outputs."""
         status: dict[str, str] = {}
+        entries: dict[str, dict[str, str]] = {}
         pending = list(tasks)
+        named = {t["name"]: t for t in tasks}
         while pending:
             ready = [t for t in pending if all(d in status for d in self._deps(t))]
             assert ready, f"deadlock: {[t['name'] for t in pending]}"
             for task in ready:
                 pending.remove(task)
-                status[task["name"]] = self.task(task, scope, status)
+                local = dict(scope)
+                for ancestor in self._ancestors(task, named):
+                    local.update(entries[ancestor])
+                status[task["name"]], outputs = self.task(task, local, status)
+                entries[task["name"]] = {f"tasks.{task['name']}.status": status[task["name"]], **outputs}
+        for entry in entries.values():
+            scope.update(entry)
         return status
 
     @staticmethod
     def _deps(task: dict[str, Any]) -> list[str]:
         return re.findall(r"([A-Za-z0-9-]+)\.Succeeded", task.get("depends", ""))
 
-    def task(self, task: dict[str, Any], scope: dict[str, str], status: dict[str, str]) -> str:
+    def _ancestors(self, task: dict[str, Any], named: dict[str, dict[str, Any]]) -> set[str]:
+        found: set[str] = set()
+        todo = self._deps(task)
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo += self._deps(named[name])
+        return found
+
+    def task(
+        self, task: dict[str, Any], scope: dict[str, str], status: dict[str, str]
+    ) -> tuple[str, dict[str, str]]:
+        """The task's status and the scope entries its outputs add."""
         depends = task.get("depends")
         if depends:
             expression = re.sub(
                 r"([A-Za-z0-9-]+)\.Succeeded", lambda m: str(status[m.group(1)] == "Succeeded"), depends
             )
             if not _truth(expression):
-                return "Omitted"
+                return "Omitted", {}
         if "when" in task and not _truth(substitute(task["when"], scope)):
-            return "Skipped"
+            return "Skipped", {}
         args = {p["name"]: p["value"] for p in task.get("arguments", {}).get("parameters", [])}
         items: list[int | None] = [None]
         if "withSequence" in task:
             items = list(range(int(substitute(task["withSequence"]["count"], scope))))
+        entries = {}
         for item in items:
             local = dict(scope) if item is None else {**scope, "item": str(item)}
             outputs = self.template(task["template"], {k: substitute(v, local) for k, v in args.items()})
             for key, value in outputs.items():
-                scope[f"tasks.{task['name']}.outputs.parameters.{key}"] = value
-        return "Succeeded"
+                entries[f"tasks.{task['name']}.outputs.parameters.{key}"] = value
+        return "Succeeded", entries

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flowc.backends.argo.containers import TemplateKey, split_param
 from flowc.backends.argo.limits import field_name
 from flowc.backends.argo.scopes import Layout, Scope
-from flowc.backends.argo.wiring import ShapeError, Wiring, inp, tag
+from flowc.backends.argo.wiring import Edge, ShapeError, Wiring, inp, tag
 from flowc.transpile.ir import Flow
 
 #: Argo's default ``MAX_STACK_DEPTH`` (workflow/controller/operator.go): nested template calls.
@@ -46,14 +46,12 @@ class DagBuilder(Wiring):
     def step_tasks(self, name: str, scope: Scope) -> list[dict[str, object]]:
         """The task running ``name`` (one per incoming edge for a split merge)."""
         step = self.flow.step(name)
-        if name not in self.via:
-            edges = self.incoming(field_name(name), scope, [name])
-            return [self._step_task(field_name(name), name, scope, self.depends(step, edges), None)]
+        node = field_name(name)
+        if node not in self.via:
+            edges = self.incoming(node, scope, [name])
+            return [self._step_task(node, name, scope, self.depends(step, edges), None)]
         tasks = []
-        for parent in self.via[name]:
-            task = self.variant_task(name, parent)
-            source = self.rep(parent, scope)
-            assert source is not None
+        for task, parent in self.via[node]:
             edges = [e for e in self.incoming(task, scope, [name]) if e.source == parent]
             tasks.append(self._step_task(task, name, scope, self.depends(step, edges), parent))
         return tasks
@@ -74,23 +72,32 @@ class DagBuilder(Wiring):
         task["arguments"] = {"parameters": params}
         return task
 
-    def scope_call(self, child: Scope, scope: Scope) -> dict[str, object]:
-        """The task running nested scope ``child`` from ``scope``'s DAG."""
+    def scope_calls(self, child: Scope, scope: Scope) -> list[dict[str, object]]:
+        """The task running nested scope ``child`` from ``scope``'s DAG (one per edge into a split merge)."""
         name = self.scope_task(child)
-        task: dict[str, object] = {"name": name, "template": self.template_name(child)}
         members = sorted(child.members, key=self.order.__getitem__)
+        edges = self.incoming(name, scope, members)
+        if name not in self.via:
+            return [self._scope_call(name, child, scope, edges, None)]
+        return [
+            self._scope_call(task, child, scope, [e for e in edges if e.source == parent], parent)
+            for task, parent in self.via[name]
+        ]
+
+    def _scope_call(
+        self, task_name: str, child: Scope, scope: Scope, edges: list[Edge], parent: str | None
+    ) -> dict[str, object]:
+        task: dict[str, object] = {"name": task_name, "template": self.template_name(child)}
         entry = self.flow.step(child.anchor)
-        task.update(
-            self.depends(entry if child.kind == "loop" else None, self.incoming(name, scope, members))
-        )
+        task.update(self.depends(entry if child.kind == "loop" else None, edges))
         params = self.passthrough(scope)
         own = self.components(child)[-1][1]
         if child.kind == "foreach":
-            anchor = field_name(child.anchor)
-            task["withSequence"] = {"count": tag(f"tasks.{anchor}.outputs.parameters.cardinality")}
+            task["withSequence"] = {"count": self.output(field_name(child.anchor), "cardinality")}
             params.append(_param(own, tag("item")))
         else:
-            params += [_param(own, ""), _param("iter", "0"), _param("entry", self.input_paths(entry, scope))]
+            paths = self.input_paths(entry, scope, only=parent)
+            params += [_param(own, ""), _param("iter", "0"), _param("entry", paths)]
         task["arguments"] = {"parameters": params}
         return task
 
@@ -142,7 +149,7 @@ class DagBuilder(Wiring):
             items.append(((self.order[name], 0), self.step_tasks(name, scope)))
         for child in scope.children:
             rank = 1 if child.kind == "foreach" else -1
-            items.append(((self.order[child.anchor], rank), [self.scope_call(child, scope)]))
+            items.append(((self.order[child.anchor], rank), self.scope_calls(child, scope)))
         tasks = [task for _, group in sorted(items, key=lambda pair: pair[0]) for task in group]
         template: dict[str, object] = {"name": self.template_name(scope)}
         inputs = [name for _, name in self.components(scope)]

@@ -11,7 +11,10 @@ the merge) or a recursion's exit cannot tell from the datastore which
 parent led to it: both the switch and a later parent may have run.  Such a
 merge becomes one task per incoming edge (``<merge>-Via-<parent>``), each
 guarded by that edge's own condition, so exactly one runs and it names its
-real parent.  Only one of them runs, under the merge's usual task id.
+real parent.  Only one of them runs, under the merge's usual task id.  A
+recursion entered that way gets one call per edge, and whatever reads the
+outputs of such a merge (a switch's choice, a foreach's width, a loop's
+last round) picks the variant that ran (:meth:`Wiring.output`).
 """
 
 from __future__ import annotations
@@ -60,11 +63,14 @@ class Wiring:
         self.flow = flow
         self.lay = lay
         self.order = {s.name: i for i, s in enumerate(flow.steps)}
-        #: Merge step → the parents that each get a task of their own.
-        self.via: dict[str, list[str]] = {}
+        #: Node task (a step's, or a loop's call) → (variant task, parent) for each incoming edge.
+        self.via: dict[str, list[tuple[str, str]]] = {}
         for step in flow.steps:
             if self._needs_variants(step):
-                self.via[step.name] = self.forward_previous(step)
+                base = step.name + ("-Loop" if self.enters_loop(step.name) else "")
+                self.via[self.node(step.name)] = [
+                    (field_name(f"{base}-Via-{parent}"), parent) for parent in self.forward_previous(step)
+                ]
 
     # -- names and ids ------------------------------------------------------
     def components(self, scope: Scope) -> list[tuple[str, str]]:
@@ -89,10 +95,19 @@ class Wiring:
         """The task that runs ``scope`` in its parent's DAG."""
         return field_name(scope.anchor + ("-Foreach" if scope.kind == "foreach" else "-Loop"))
 
-    @staticmethod
-    def variant_task(step: str, parent: str) -> str:
-        """The task running merge ``step`` when it is reached from ``parent``."""
-        return field_name(f"{step}-Via-{parent}")
+    def enters_loop(self, step: str) -> bool:
+        """Whether ``step`` is the entry of a loop: its parents see the loop's call, not the step."""
+        scope = self.lay.scope_of[step]
+        return scope.kind == "loop" and scope.anchor == step
+
+    def home(self, step: str) -> Scope:
+        """The scope whose DAG holds the task that ``step``'s parents lead to."""
+        scope = self.lay.scope_of[step]
+        return scope.parent if self.enters_loop(step) and scope.parent else scope
+
+    def node(self, step: str) -> str:
+        """The task that ``step``'s parents lead to (its own, or its loop's call)."""
+        return self.scope_task(self.lay.scope_of[step]) if self.enters_loop(step) else field_name(step)
 
     def rep(self, step: str, scope: Scope) -> str | None:
         """The task standing for ``step`` in ``scope``'s DAG (``None``: outside it)."""
@@ -106,11 +121,26 @@ class Wiring:
 
     def succeeded(self, task: str) -> str:
         """The ``depends`` term for "``task`` succeeded" (any variant of a split merge)."""
-        variants = next((self.via[s] for s in self.via if field_name(s) == task), None)
-        if not variants:
+        if task not in self.via:
             return f"{task}.Succeeded"
-        step = next(s for s in self.via if field_name(s) == task)
-        return "(" + " || ".join(f"{self.variant_task(step, p)}.Succeeded" for p in variants) + ")"
+        return "(" + " || ".join(f"{variant}.Succeeded" for variant, _ in self.via[task]) + ")"
+
+    def output(self, task: str, name: str) -> str:
+        """A reference to output ``name`` of ``task``: of the one variant that ran, for a split merge.
+
+        Only the variant that ran has outputs, and an unresolved reference
+        fails the workflow, so the choice is a lazy ``expr`` conditional on
+        each variant's ``status`` (every variant is an ancestor of the task
+        reading it, so Argo puts their status in its scope).
+        """
+        if task not in self.via:
+            return tag(f"tasks.{task}.outputs.parameters.{name}")
+        variants = [variant for variant, _ in self.via[task]]
+        picked = f"tasks['{variants[-1]}'].outputs.parameters.{name}"
+        for variant in reversed(variants[:-1]):
+            ran = f"tasks['{variant}'].status == 'Succeeded'"
+            picked = f"{ran} ? tasks['{variant}'].outputs.parameters.{name} : {picked}"
+        return tag("=" + picked)
 
     # -- edges --------------------------------------------------------------
     def forward_previous(self, step: Step) -> list[str]:
@@ -118,10 +148,9 @@ class Wiring:
         return [p for p in step.previous if (p, step.name) not in self.lay.back_edges]
 
     def _is_direct_switch(self, parent: str, step: str) -> bool:
-        scope = self.lay.scope_of[step]
-        return self.flow.step(parent).kind is StepKind.SWITCH and self.rep(parent, scope) == field_name(
-            parent
-        )
+        return self.flow.step(parent).kind is StepKind.SWITCH and self.rep(
+            parent, self.home(step)
+        ) == field_name(parent)
 
     def _is_loop_exit(self, parent: str, step: str) -> bool:
         holder = self.lay.scope_of[parent]
@@ -131,24 +160,7 @@ class Wiring:
         parents = self.forward_previous(step)
         if step.is_join or len(parents) < 2:
             return False
-        tricky = [
-            p for p in parents if self._is_direct_switch(p, step.name) or self._is_loop_exit(p, step.name)
-        ]
-        if tricky and step.kind in (StepKind.SWITCH, StepKind.FOREACH):
-            raise ShapeError(
-                step.name,
-                "a split or switch step where a switch case meets other paths",
-                "add a step before it",
-            )
-        if (
-            tricky
-            and self.lay.scope_of[step.name].anchor == step.name
-            and self.lay.scope_of[step.name].kind == "loop"
-        ):
-            raise ShapeError(
-                step.name, "a recursion entered where a switch case meets other paths", "add a step before it"
-            )
-        return bool(tricky)
+        return any(self._is_direct_switch(p, step.name) or self._is_loop_exit(p, step.name) for p in parents)
 
     def incoming(self, task: str, scope: Scope, members: list[str]) -> list[Edge]:
         """Edges into ``members`` from other tasks of ``scope``'s DAG."""
@@ -171,16 +183,14 @@ class Wiring:
                 continue
             if edge.source_task == field_name(edge.source):
                 assert len(edges) == 1, edge
-                switch = tag(f"tasks.{edge.source_task}.outputs.parameters.switch")
-                out["when"] = f"'{switch}' == '{edge.target}'"
+                out["when"] = f"'{self.output(edge.source_task, 'switch')}' == '{edge.target}'"
             elif self.several_exits(self.lay.scope_of[edge.source]):
                 if edge.source_task != self.scope_task(self.lay.scope_of[edge.source]):
                     raise ShapeError(
                         edge.source, "a switch case leaving two constructs at once", "add a step"
                     )
                 assert len(edges) == 1, edge
-                chosen = tag(f"tasks.{edge.source_task}.outputs.parameters.exit")
-                out["when"] = f"'{chosen}' == '{edge.target}'"
+                out["when"] = f"'{self.output(edge.source_task, 'exit')}' == '{edge.target}'"
         joiner = " && " if (target is not None and target.is_join) else " || "
         parts = [self.succeeded(s) for s in sources]
         out["depends"] = parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
@@ -223,4 +233,4 @@ class Wiring:
             raise ShapeError(
                 prev, "a loop left from a step other than its switch", "leave the loop from the switch"
             )
-        return f"{prev}/{tag(f'tasks.{self.scope_task(child)}.outputs.parameters.last-id')}"
+        return f"{prev}/{self.output(self.scope_task(child), 'last-id')}"

@@ -1,0 +1,270 @@
+"""Split, switch and recursion steps reached both straight from a switch case and from another path.
+
+Such a step gets one task per incoming edge (``<step>-Via-<parent>``, or
+``<step>-Loop-Via-<parent>`` for a recursion's call); exactly one runs, and
+what reads its outputs (a case's ``when``, a foreach's width, the loop's
+last round) picks the variant that ran by its ``status``.  Each shape is
+Metaflow-valid (checked with Metaflow's own ``FlowGraph`` and linter), runs
+in the DAG simulator with every switch choice, and validates strictly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+from pathlib import Path
+
+import argo_schema
+import pytest
+import yaml
+from argo_sim import Call, Simulator
+from flowc.backends.argo import emit
+from flowc.transpile import Flow, StepKind, analyze_source
+from test_argo_sim import OPTIONS, check, oracle, resolve
+
+#: step → transition: ``to a b`` (linear or branch), ``switch a b`` (case value = step),
+#: ``foreach body``, ``join to a`` (takes inputs), ``end``.
+SHAPES: dict[str, dict[str, str]] = {
+    # The example of the issue: `decide` is reached from `a` and straight from switch `b`.
+    "switch_after_two_switches": {
+        "start": "switch a b",
+        "a": "to decide",
+        "b": "switch decide c",
+        "c": "to end",
+        "decide": "switch x y",
+        "x": "to end",
+        "y": "to end",
+        "end": "end",
+    },
+    "foreach_after_two_switches": {
+        "start": "switch a b",
+        "a": "to decide",
+        "b": "switch decide c",
+        "c": "to end",
+        "decide": "foreach body",
+        "body": "to join",
+        "join": "join to end",
+        "end": "end",
+    },
+    "branch_after_two_switches": {
+        "start": "switch a b",
+        "a": "to decide",
+        "b": "switch decide c",
+        "c": "to end",
+        "decide": "to x y",
+        "x": "to join",
+        "y": "to join",
+        "join": "join to end",
+        "end": "end",
+    },
+    # The switch ran either way: only its choice tells which parent led on.
+    "switch_after_its_own_case": {
+        "start": "switch mid decide",
+        "mid": "to decide",
+        "decide": "switch p q",
+        "p": "to end",
+        "q": "to end",
+        "end": "end",
+    },
+    "foreach_after_its_own_case": {
+        "start": "switch mid decide",
+        "mid": "to decide",
+        "decide": "foreach body",
+        "body": "to join",
+        "join": "join to end",
+        "end": "end",
+    },
+    "both_parents_switches": {
+        "start": "switch a b",
+        "a": "switch decide e",
+        "b": "switch decide c",
+        "c": "to decide",
+        "e": "to end",
+        "decide": "switch x y",
+        "x": "to end",
+        "y": "to end",
+        "end": "end",
+    },
+    # A merge-switch whose case is itself a merge-switch.
+    "merge_switch_chain": {
+        "start": "switch m1 s1",
+        "m1": "to s1",
+        "s1": "switch m2 s2",
+        "m2": "to s2",
+        "s2": "switch p q",
+        "p": "to end",
+        "q": "to end",
+        "end": "end",
+    },
+    "switch_after_a_recursion": {
+        "start": "switch spin mid",
+        "spin": "switch spin decide",
+        "mid": "to decide",
+        "decide": "switch p q",
+        "p": "to end",
+        "q": "to end",
+        "end": "end",
+    },
+    # A recursion entered from a case and from another path.
+    "recursion_after_its_own_case": {
+        "start": "switch mid spin",
+        "mid": "to spin",
+        "spin": "switch spin after",
+        "after": "to end",
+        "end": "end",
+    },
+    "recursion_into_the_end": {
+        "start": "switch mid spin",
+        "mid": "to spin",
+        "spin": "switch spin end",
+        "end": "end",
+    },
+    "recursion_after_a_recursion": {
+        "start": "switch spin mid",
+        "spin": "switch spin spin2",
+        "mid": "to spin2",
+        "spin2": "switch spin2 end",
+        "end": "end",
+    },
+    "recursion_then_merge_switch": {
+        "start": "switch a spin",
+        "a": "to spin",
+        "spin": "switch spin d",
+        "d": "switch p q",
+        "p": "to end",
+        "q": "to end",
+        "end": "end",
+    },
+    # Inside foreach bodies: the variants live in the body's DAG template.
+    "merge_switch_in_a_foreach": {
+        "start": "foreach s",
+        "s": "switch m d",
+        "m": "to d",
+        "d": "switch p q",
+        "p": "to k",
+        "q": "to k",
+        "k": "to j",
+        "j": "join to end",
+        "end": "end",
+    },
+    "merge_foreach_in_a_foreach": {
+        "start": "foreach s",
+        "s": "switch m d",
+        "m": "to d",
+        "d": "foreach b",
+        "b": "to j2",
+        "j2": "join to j",
+        "j": "join to end",
+        "end": "end",
+    },
+    "merge_recursion_in_a_foreach": {
+        "start": "foreach s",
+        "s": "switch m spin",
+        "m": "to spin",
+        "spin": "switch spin after",
+        "after": "to j",
+        "j": "join to end",
+        "end": "end",
+    },
+}
+
+
+def source(name: str, shape: dict[str, str], package: str = "flowc") -> str:
+    """The flow file of ``shape``."""
+    lines = [f"from {package} import FlowSpec, step", "", "", f"class {name}(FlowSpec):"]
+    for step_name, transition in shape.items():
+        words = transition.split()
+        join = words[0] == "join"
+        kind, targets = (words[1], words[2:]) if join else (words[0], words[1:])
+        lines += ["    @step", f"    def {step_name}(self{', inputs' if join else ''}):"]
+        if kind == "switch":
+            cases = ", ".join(f'"{t}": self.{t}' for t in targets)
+            lines += [
+                f'        self.route = "{targets[0]}"',
+                f'        self.next({{{cases}}}, condition="route")',
+            ]
+        elif kind == "foreach":
+            lines += ["        self.items = [1, 2]", f'        self.next(self.{targets[0]}, foreach="items")']
+        elif kind == "to":
+            lines.append(f"        self.next({', '.join('self.' + t for t in targets)})")
+        else:
+            lines.append("        pass")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def compile_shape(name: str) -> tuple[Flow, dict[str, object]]:
+    analysis = analyze_source(source("Shape", SHAPES[name]), "flow.py")
+    assert analysis.flow is not None and not analysis.errors, [p.format() for p in analysis.problems]
+    return analysis.flow, yaml.safe_load(emit(analysis.flow, OPTIONS)[0].text)
+
+
+def followed(flow: Flow, calls: list[Call]) -> None:
+    """Every edge a call took leads to a call naming it: nothing after a taken case is lost."""
+    index = {(c.step, c.task_id): c for c in calls}
+    for call in calls:
+        step = flow.step(call.step)
+        if step.kind is StepKind.END:
+            continue
+        taken = [call.switch] if step.kind is StepKind.SWITCH else list(step.next)
+        for target in taken:
+            children = [
+                c
+                for c in calls
+                if c.step == target
+                and call in [p for e in c.input_paths.split(",") if e for p in resolve(e, index)]
+            ]
+            expected = call.cardinality if step.kind is StepKind.FOREACH else 1
+            assert len(children) == expected, f"{call.step} {call.task_id} → {target}: {len(children)} runs"
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_choice_runs_each_step_once_with_the_parent_taken(name: str) -> None:
+    flow, document = compile_shape(name)
+    seen = set()
+    for seed in range(40):
+        calls = Simulator(document, oracle(flow, seed)).run()
+        check(flow, calls)
+        followed(flow, calls)
+        seen.add(tuple((c.step, c.input_paths) for c in calls))
+    switches = sum(s.kind is StepKind.SWITCH for s in flow.steps)
+    assert len(seen) > switches, "the seeds did not take the cases apart"
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_shapes_are_strictly_valid(name: str) -> None:
+    _, document = compile_shape(name)
+    for version in argo_schema.VERSIONS:
+        assert not argo_schema.errors(document, version)
+
+
+def test_a_merge_switch_reads_the_choice_of_the_variant_that_ran() -> None:
+    _, document = compile_shape("switch_after_its_own_case")
+    (main,) = [t for t in document["spec"]["templates"] if t["name"] == "main"]  # type: ignore[index]
+    tasks = {t["name"]: t for t in main["dag"]["tasks"]}
+    assert {"decide-Via-mid", "decide-Via-start"} <= set(tasks) and "decide" not in tasks
+    assert tasks["decide-Via-start"]["when"] == "'{{tasks.start.outputs.parameters.switch}}' == 'decide'"
+    assert tasks["decide-Via-mid"]["depends"] == "mid.Succeeded"
+    assert tasks["p"]["depends"] == "(decide-Via-mid.Succeeded || decide-Via-start.Succeeded)"
+    assert tasks["p"]["when"] == (
+        "'{{=tasks['decide-Via-mid'].status == 'Succeeded' ? "
+        "tasks['decide-Via-mid'].outputs.parameters.switch : "
+        "tasks['decide-Via-start'].outputs.parameters.switch}}' == 'p'"
+    )
+
+
+def test_the_shapes_are_metaflow_valid(tmp_path: Path) -> None:
+    """Metaflow's own graph and linter accept every shape (so FLC401 on them would be a gap)."""
+    from metaflow.graph import FlowGraph
+    from metaflow.lint import linter
+
+    for name, shape in SHAPES.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(source("Shape", shape, package="metaflow"))
+        spec = importlib.util.spec_from_file_location(f"argo_merge_{name}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        with contextlib.redirect_stdout(io.StringIO()):
+            spec.loader.exec_module(module)
+            linter.run_checks(FlowGraph(module.Shape))
