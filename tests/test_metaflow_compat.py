@@ -20,8 +20,10 @@ from flowc.client import Flow
 from flowc.runtime_shim.package import build_package
 from flowc.transpile import analyze_source
 from flowc.transpile.metaflow_names import (
+    CARD_COLLECTOR_INSTEAD,
     CARD_COMPONENTS,
     CARD_INSTEAD,
+    CURRENT_INSTEAD,
     METAFLOW_INSTEAD,
     OWNED_ELSEWHERE,
     PROVIDED,
@@ -109,7 +111,9 @@ def test_attribute_uses_of_the_module_are_checked() -> None:
 
 
 def test_imports_inside_a_step_are_checked_where_written() -> None:
-    tail = TAIL.replace("        self.next(self.end)", "        from metaflow import Flow\n        self.next(self.end)")
+    tail = TAIL.replace(
+        "        self.next(self.end)", "        from metaflow import Flow\n        self.next(self.end)"
+    )
     assert problems("from metaflow import FlowSpec, step\n", tail) == {("FLC309", 7, 30)}
 
 
@@ -153,6 +157,21 @@ def test_flowc_check_refuses_with_position_and_no_traceback(tmp_path: Path) -> N
     assert (found["rule"], found["line"], found["column"], found["severity"]) == ("FLC309", 1, 38, "error")
 
 
+def test_current_attributes_flowc_lacks_are_errors() -> None:
+    tail = TAIL.replace(
+        "        self.next(self.end)",
+        "        print(current.run_id, current.pathspec, current.username)\n"
+        "        current.card.append(None)\n"
+        "        current.card.refresh()\n"
+        '        current.card["x"].refresh()\n'
+        "        self.next(self.end)",
+    )
+    head = "from flowc import FlowSpec, step, current\n"
+    assert problems(head, tail) == {("FLC309", 7, 49), ("FLC309", 9, 9), ("FLC309", 10, 9)}
+    (text, *_) = messages(head, tail)
+    assert "flowc does not provide current.username" in text
+
+
 # --- user decorators --------------------------------------------------------------------------
 
 USER_DECORATOR = """\
@@ -171,34 +190,77 @@ USER_DECORATOR = """\
         return wrapper
 
 
+    def bare(func):
+        def wrapper(self, *args):
+            return func(self, *args)
+
+        return wrapper
+
+
+    def register(func):
+        REGISTRY.append(func.__name__)
+        return func
+
+
+    def labelled(label):
+        def decorate(func):
+            @functools.wraps(func)
+            def wrapper(self, *args):
+                return func(self, *args)
+
+            return wrapper
+
+        return decorate
+
+
+    def labelled_bare(label):
+        def decorate(func):
+            def wrapper(self, *args):
+                return func(self, *args)
+
+            return wrapper
+
+        return decorate
+
+
     class Tagged:
         def __init__(self, func):
-            self.func = func
+            functools.update_wrapper(self, func)
 
 
+    REGISTRY = []
     tagged = logged
     retries = retry
     """
+
+#: The line of the decorator on ``start`` once the class follows USER_DECORATOR.
+DECORATOR_LINE = 60
 
 
 @pytest.mark.parametrize(
     ("decorator", "rule"),
     [
-        ("@logged", "FLC310"),  # def
+        ("@logged", "FLC310"),  # def, with functools.wraps
+        ("@register", "FLC310"),  # returns the function itself
+        ("@labelled('x')", "FLC310"),  # a factory whose wrapper uses functools.wraps
         ("@Tagged", "FLC310"),  # class
         ("@tagged", "FLC310"),  # assignment
         ("@dumps", "FLC310"),  # imported from another module
         ("@functools.lru_cache(maxsize=None)", "FLC310"),  # attribute of an imported module
         ("@jsonlib.loads", "FLC310"),
+        ("@bare", "FLC311"),  # the wrapper drops @step's marks
+        ("@labelled_bare('x')", "FLC311"),
         ("@undefined_name", "FLC301"),  # bound nowhere
         ("@retries", "FLC301"),  # stands for flowc's @retry: flowc would not see it
+        ("@defined_below", "FLC301"),  # Python would fail on the name when the class is made
     ],
 )
-def test_user_decorators_are_warnings_unless_unbound_or_an_alias(decorator: str, rule: str) -> None:
+def test_user_decorators_are_warnings_unless_python_or_the_task_would_fail(decorator: str, rule: str) -> None:
     tail = TAIL.replace("    @step\n    def start", f"    {decorator}\n    @step\n    def start")
+    tail += "\n\ndef defined_below(func):\n    return func\n"
     analysis = analyze_source(textwrap.dedent(USER_DECORATOR) + tail, "flow.py")
     (problem,) = analysis.problems
-    assert (problem.rule, problem.span.line, problem.span.column) == (rule, 26, 5)
+    assert (problem.rule, problem.span.line, problem.span.column) == (rule, DECORATOR_LINE, 5)
     assert (problem.severity.value == "warning") == (rule == "FLC310")
     if rule == "FLC310":
         assert analysis.flow is not None
@@ -232,7 +294,9 @@ def test_every_name_the_analyzer_accepts_exists_in_a_task() -> None:
     names = sorted(PROVIDED - OWNED_ELSEWHERE)
     done = subprocess.run(
         [sys.executable, "-c", _ALIAS_PROBE, json.dumps(names), json.dumps(sorted(CARD_COMPONENTS))],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"missing": [], "missing_cards": []}
@@ -247,11 +311,20 @@ def test_refused_names_are_real_metaflow_names_the_shim_lacks() -> None:
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, json.dumps(sorted(METAFLOW_INSTEAD)), json.dumps(sorted(CARD_INSTEAD))],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [[], []]
     assert not set(METAFLOW_INSTEAD) & PROVIDED and not set(CARD_INSTEAD) & CARD_COMPONENTS
+
+
+def test_refused_current_attributes_are_missing_from_the_shim() -> None:
+    from flowc.runtime_shim.current import current
+
+    assert [n for n in CURRENT_INSTEAD if hasattr(current, n)] == []
+    assert [n for n in CARD_COLLECTOR_INSTEAD if hasattr(current.card, n)] == []
 
 
 def test_code_package_metaflow_alias_has_cards_and_profile(tmp_path: Path) -> None:
@@ -272,7 +345,11 @@ def test_code_package_metaflow_alias_has_cards_and_profile(tmp_path: Path) -> No
     # -S: no site-packages, so only the unpacked package can provide metaflow.
     done = subprocess.run(
         [sys.executable, "-S", "-c", code, str(image / "_flowc")],
-        cwd=tmp_path, env={}, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        env={},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert Path(done.stdout.strip()).resolve() == (image / "_flowc/metaflow/__init__.py").resolve()
@@ -283,7 +360,10 @@ def test_profile_prints_or_adds_up_milliseconds(capsys: pytest.CaptureFixture[st
 
     with profile("load"):
         pass
-    assert capsys.readouterr().out.splitlines() == ["PROFILE: load starting", "PROFILE: load completed in 0ms"]
+    assert capsys.readouterr().out.splitlines() == [
+        "PROFILE: load starting",
+        "PROFILE: load completed in 0ms",
+    ]
     stats = {"fit": 5}
     with profile("fit", stats), profile("new", stats):
         pass

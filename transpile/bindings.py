@@ -10,35 +10,84 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flowc.transpile.context import Imports
 from flowc.transpile.specs import API_MODULES, API_NAMES, FLOW_DECORATORS, STEP_DECORATORS
 
 
-@dataclass
-class Bindings:
-    """Names bound at module level other than by importing flowc's API."""
+@dataclass(frozen=True)
+class Binding:
+    """Where and how the flow file first binds a name."""
 
-    #: Local name → how it is bound (``"def"``, ``"class"``, ``"assignment"``,
-    #: ``"import from mod"``).
-    user: dict[str, str] = field(default_factory=dict)
-    #: Local name → the API name it stands for or applies (``retries = retry``,
-    #: a ``def`` calling ``retry(...)``): flowc cannot follow those.
-    aliases: dict[str, str] = field(default_factory=dict)
+    #: ``"def"``, ``"class"``, ``"assignment"``, ``"import"`` or ``"import from mod"``.
+    how: str
+    #: The line of the binding statement.
+    line: int
+    #: The statement itself.
+    node: ast.stmt
+
+    def applies_api(self, imports: Imports) -> str | None:
+        """The flowc decorator this binding stands for or applies inside (``retries = retry``).
+
+        flowc reads decorators where they are written, so it would not see it.
+        """
+        if self.how not in ("def", "class", "assignment"):
+            return None
+        return _api_reference(self.node, imports)
+
+    def hides_step(self, called: bool) -> bool:
+        """A ``def`` decorator whose wrapper does not copy the step's attributes.
+
+        ``called`` is ``@deco(...)`` (``deco`` makes the decorator) rather
+        than ``@deco``.  The wrapper would lack the marks ``@step`` puts on
+        the function, and the task could not find the step.  Only the plain
+        shape is judged (a nested ``def`` returned by name); any mention of
+        ``wraps``, ``update_wrapper``, ``__dict__`` or ``__wrapped__`` in the
+        decorator counts as copying.
+        """
+        func: ast.AST | None = self.node
+        if called:
+            func = _returned_def(func)
+        wrapper = _returned_def(func)
+        if func is None or wrapper is None:
+            return False
+        return not any(_word(node) in _COPIES_ATTRIBUTES for node in ast.walk(self.node))
 
 
-def collect_bindings(tree: ast.Module, imports: Imports) -> Bindings:
-    """The user's module-level names in ``tree`` (also under ``if``/``try``)."""
-    found = Bindings()
+_COPIES_ATTRIBUTES = frozenset({"wraps", "update_wrapper", "__dict__", "__wrapped__"})
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _word(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _returned_def(func: ast.AST | None) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The nested ``def`` that ``func`` always returns by name, if that is what it does."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    nested = {s.name: s for s in func.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    returned: set[str] = set()
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            if not (isinstance(node.value, ast.Name) and node.value.id in nested):
+                return None
+            returned.add(node.value.id)
+        elif not isinstance(node, _FUNCTIONS):
+            stack.extend(ast.iter_child_nodes(node))
+    return nested[returned.pop()] if len(returned) == 1 else None
+
+
+def collect_bindings(tree: ast.Module, imports: Imports) -> dict[str, Binding]:
+    """The user's module-level names in ``tree`` (also under ``if``/``try``), first binding each."""
+    found: dict[str, Binding] = {}
     for stmt in _statements(tree.body):
         for name, how in _bound_names(stmt):
-            if name in imports.names:
-                continue
-            found.user[name] = how
-            api = _api_reference(stmt, imports)
-            if api is not None and how in ("def", "class", "assignment"):
-                found.aliases[name] = api
+            if name not in imports.names and name not in found:
+                found[name] = Binding(how, stmt.lineno, stmt)
     return found
 
 

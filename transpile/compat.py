@@ -12,13 +12,16 @@ deeply nested expression cannot overflow the stack.
 from __future__ import annotations
 
 import ast
+import bisect
 from dataclasses import dataclass, field
 
 from flowc.transpile.context import Context, did_you_mean
 from flowc.transpile.ir import Span
 from flowc.transpile.metaflow_names import (
+    CARD_COLLECTOR_INSTEAD,
     CARD_COMPONENTS,
     CARD_INSTEAD,
+    CURRENT_INSTEAD,
     METAFLOW_INSTEAD,
     MODULE_INSTEAD,
     PROVIDED,
@@ -37,40 +40,86 @@ class _Found:
 
 def check_metaflow_names(ctx: Context) -> None:
     """Report every Metaflow name the flow uses that flowc does not provide (FLC309)."""
-    if not any("metaflow" in line for line in ctx.locator.lines):
-        return
-    found = _walk(ctx.locator.tree)
+    tree, lines = ctx.locator.tree, ctx.locator.lines
     modules: set[str] = set()  # local names bound to the ``metaflow`` module
     cards: set[str] = set()  # local names bound to ``metaflow.cards``
-    for node in found.imports:
+    marked = _lines_with(lines, ("metaflow",))
+    for node in _walk(_roots(tree.body, marked)).imports if marked else ():
         if isinstance(node, ast.ImportFrom):
             _check_import_from(ctx, node, cards)
         else:
             _check_import(ctx, node, modules, cards)
-    for attr in found.attributes:
-        head = attr.value
-        if isinstance(head, ast.Name) and head.id in modules:
+    current = {local for local, name in ctx.imports.names.items() if name == "current"}
+    if ctx.imports.star:
+        current.add("current")
+    heads = modules | cards | current
+    if not heads:
+        return
+    marked = _lines_with(lines, tuple(f"{head}." for head in heads))
+    for attr in _walk(_roots(tree.body, marked)).attributes:
+        _check_attribute(ctx, attr, modules, cards, current)
+
+
+def _check_attribute(
+    ctx: Context, attr: ast.Attribute, modules: set[str], cards: set[str], current: set[str]
+) -> None:
+    head = attr.value
+    if isinstance(head, ast.Subscript):  # current.card["id"].refresh()
+        head = head.value
+    base = head.value if isinstance(head, ast.Attribute) else head
+    base_name = base.id if isinstance(base, ast.Name) else None
+    if isinstance(head, ast.Name):
+        if head.id in modules:
             _check_name(ctx, attr, "metaflow", attr.attr)
-        elif (isinstance(head, ast.Name) and head.id in cards) or (
-            isinstance(head, ast.Attribute)
-            and head.attr == "cards"
-            and isinstance(head.value, ast.Name)
-            and head.value.id in modules
-        ):
+        elif head.id in cards:
             _check_name(ctx, attr, "metaflow.cards", attr.attr)
+        elif head.id in current and attr.attr in CURRENT_INSTEAD:
+            _refuse(ctx, attr, f"current.{attr.attr}", CURRENT_INSTEAD[attr.attr])
+    elif isinstance(head, ast.Attribute) and base_name is not None:
+        if head.attr == "cards" and base_name in modules:
+            _check_name(ctx, attr, "metaflow.cards", attr.attr)
+        elif head.attr == "card" and base_name in current and attr.attr in CARD_COLLECTOR_INSTEAD:
+            _refuse(ctx, attr, f"current.card.{attr.attr}", CARD_COLLECTOR_INSTEAD[attr.attr])
 
 
-def _walk(tree: ast.Module) -> _Found:
+def _lines_with(lines: list[str], words: tuple[str, ...]) -> list[int]:
+    """Numbers of the lines holding any of ``words``: only statements there are walked."""
+    return [number for number, text in enumerate(lines, 1) if any(w in text for w in words)]
+
+
+def _roots(body: list[ast.stmt], marked: list[int]) -> list[ast.AST]:
+    """The statements of ``body`` that span a marked line, descending into classes.
+
+    A 1000-step flow is one class: walking only the steps that mention a
+    name keeps the check cheap.
+    """
+    roots: list[ast.AST] = []
+    for stmt in body:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+        at = bisect.bisect_left(marked, first)
+        if at == len(marked) or marked[at] > (stmt.end_lineno or stmt.lineno):
+            continue
+        if isinstance(stmt, ast.ClassDef):
+            roots += [*stmt.decorator_list, *stmt.bases, *stmt.keywords]
+            roots += _roots(stmt.body, marked)
+        else:
+            roots.append(stmt)
+    return roots
+
+
+def _walk(roots: list[ast.AST]) -> _Found:
     """Imports and ``x.y`` attributes that run when a task imports the flow file."""
     found = _Found()
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    stack: list[tuple[ast.AST, bool]] = [(root, False) for root in roots]
     while stack:
         node, guarded = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             if not guarded and _imports_metaflow(node):
                 found.imports.append(node)
             continue
-        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        if isinstance(node, ast.Attribute) and isinstance(
+            node.value, (ast.Name, ast.Attribute, ast.Subscript)
+        ):
             found.attributes.append(node)
         if isinstance(node, ast.If) and _is_main_guard(node.test):
             stack.extend((child, guarded) for child in node.orelse)
@@ -152,12 +201,12 @@ def _check_name(ctx: Context, node: ast.alias | ast.Attribute, module: str, name
         if name in PROVIDED:
             return
         instead = METAFLOW_INSTEAD.get(name) or _generic_hint(name)
+    _refuse(ctx, node, f"{module}.{name}", instead)
+
+
+def _refuse(ctx: Context, node: ast.alias | ast.Attribute, what: str, instead: str) -> None:
     ctx.report(
-        "FLC309",
-        _span(ctx, node),
-        None,
-        f"flowc does not provide {module}.{name}: every task would fail on it",
-        instead,
+        "FLC309", _span(ctx, node), None, f"flowc does not provide {what}: the flow would fail on it", instead
     )
 
 
@@ -174,7 +223,7 @@ def _refuse_module(ctx: Context, node: ast.alias | ast.ImportFrom, module: str) 
         "FLC309",
         _span(ctx, node),
         None,
-        f"flowc does not provide module {module}: every task would fail importing it",
+        f"flowc does not provide module {module}: the flow would fail importing it",
         instead,
     )
 

@@ -197,38 +197,57 @@ def _user_decorator(
 ) -> bool:
     """Report a decorator the flow file binds itself; ``False`` when it binds no such name.
 
-    Python applies it inside the task (FLC310, a warning).  One that stands
-    for a flowc decorator (``retries = retry``) stays an error: flowc reads
-    decorators by name and would not see it.
+    Python applies it inside the task (FLC310, a warning).  It stays an
+    error when Python would not get that far (bound only after its use), when
+    it stands for a flowc decorator flowc would not see (``retries = retry``),
+    or when its wrapper would hide the step from the task (FLC311).
     """
     head = func
     while isinstance(head, cst.Attribute):
         head = head.value
-    if not isinstance(head, cst.Name) or head.value not in ctx.bindings.user:
+    binding = ctx.bindings.get(head.value) if isinstance(head, cst.Name) else None
+    if binding is None:
         return False
     written = dotted_name(func)
-    how = ctx.bindings.user[head.value]
-    api = ctx.bindings.aliases.get(head.value)
-    if api is not None:
-        via = "an assignment" if how == "assignment" else f"its {how}"
+    span = ctx.span(decorator, owner)
+    api = binding.applies_api(ctx.imports)
+    if binding.line > span.line:
         ctx.report(
             "FLC301",
-            decorator,
-            owner,
+            span,
+            None,
+            f"@{written} is used before it is defined (line {binding.line})",
+            f"define or import {dotted_name(head)} above the flow class",
+        )
+    elif api is not None:
+        via = "an assignment" if binding.how == "assignment" else f"its {binding.how}"
+        ctx.report(
+            "FLC301",
+            span,
+            None,
             f"@{written} applies flowc's @{api} through {via}, which flowc does not follow",
             f"write @{api}(...) on the {level} itself",
         )
-        return True
-    ctx.report(
-        "FLC310",
-        decorator,
-        owner,
-        f"@{written} is your own Python decorator ({how}): it runs inside the task, "
-        "and the orchestrator does not see it",
-        "keep functools.wraps in it so the step stays a step; use flowc's decorators for retries, "
-        "resources and timeouts",
-        Severity.WARNING,
-    )
+    elif level == "step" and binding.hides_step(isinstance(decorator.decorator, cst.Call)):
+        ctx.report(
+            "FLC311",
+            span,
+            None,
+            f"@{written} replaces the step with a wrapper that does not carry @step's marks: "
+            "the task would not find the step",
+            "decorate the wrapper with @functools.wraps(func)",
+        )
+    else:
+        ctx.report(
+            "FLC310",
+            span,
+            None,
+            f"@{written} is your own Python decorator ({binding.how}): it runs inside the task, "
+            "and the orchestrator does not see it",
+            "keep functools.wraps in it so the step stays a step; use flowc's decorators for retries, "
+            "resources and timeouts",
+            Severity.WARNING,
+        )
     return True
 
 
