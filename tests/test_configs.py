@@ -456,3 +456,57 @@ def test_metaflow_runs_the_same_flow_to_the_same_values(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "ORACLE demo_proj 2 0.5 2 eu-west-1" in done.stdout + done.stderr
+
+
+def test_a_broken_declaration_is_reported_once(tmp_path: Path) -> None:
+    body = (
+        '    cfg = Config("cfg", default_value={"cpu": 1}, parser=object)\n\n    @resources(cpu=cfg.cpu)\n'
+        + START
+    )
+    assert [p[0] for p in problems(_flow(body), tmp_path)] == ["FLC502"]
+    missing = tmp_path / "missing"
+    missing.mkdir()
+    body = (
+        '    cfg = Config("cfg", default="nope.json")\n\n    @resources(cpu=cfg.cpu * 2, memory=config_expr("cfg.mem"))\n'
+        + START
+    )
+    assert [p[0] for p in problems(_flow(body), missing)] == ["FLC501"]
+
+
+_OUTSIDE_A_TASK = """
+import json, sys
+from flowc.runtime_shim import api, configs
+from flowc.runtime_shim.flowload import load_flow_class
+
+configs.install(None)
+cls = load_flow_class(sys.argv[1], "ConfigFlow")
+deferred = dict(cls._flowc_flow_decorators)["project"]["name"]
+seen = {
+    "value": cls.settings.value.to_dict(),
+    "resources": api.step_decorators(cls.start)[1],
+    "deferred": [type(deferred).__name__, deferred.resolve()],
+}
+configs.install({"settings": json.loads(sys.argv[2])})
+again = load_flow_class(sys.argv[1], "ConfigFlow")
+seen["recorded"] = [api.step_decorators(again.start)[1][1], dict(again._flowc_flow_decorators)["project"]]
+print(json.dumps(seen))
+"""
+
+
+def test_a_flow_imported_outside_a_task_reads_its_default_file(tmp_path: Path) -> None:
+    """Without a recorded value the shim's Config reads the file next to the flow (as in a package)."""
+    path = write_flow(tmp_path)
+    recorded = json.dumps(SETTINGS | {"cpu": 3})
+    done = subprocess.run(
+        [sys.executable, "-c", _OUTSIDE_A_TASK, str(path), recorded],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["value"] == SETTINGS
+    assert seen["resources"] == ["resources", {"cpu": 2, "memory": 2048}]
+    # the flow decorator was evaluated before the class (and its Config) existed
+    assert seen["deferred"] == ["DeferredExpr", "demo_proj"]
+    assert seen["recorded"] == [{"cpu": 3, "memory": 2048}, {"name": "demo_proj"}]

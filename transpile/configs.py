@@ -76,8 +76,6 @@ def read_configs(
             if bound is None:
                 continue
             declared = _read_config(ctx, cls, bound, line, flow_dir, overrides)
-            if declared is None:
-                continue
             name = declared.config.name
             twin = next((d for a, d in found.items() if d.config.name == name and a != bound[0]), None)
             if twin is not None:
@@ -109,32 +107,15 @@ def _read_config(
     owner: cst.CSTNode,
     flow_dir: str,
     overrides: Mapping[str, str],
-) -> Declared | None:
+) -> Declared:
     attr, call = bound
     args = _arguments(ctx, call, owner)
-    name = args.get("name")
     span = ctx.span(call, owner)
-    if not isinstance(name, cst.BaseExpression) or not isinstance(_plain(ctx, name), str):
-        ctx.report(
-            "FLC502",
-            call,
-            owner,
-            f"Config() bound to {attr!r} has no literal name",
-            f"write {attr} = Config({attr!r}, ...)",
-        )
-        return None
-    text = str(_plain(ctx, name))
-    if not _NAME.fullmatch(text):
-        ctx.report(
-            "FLC502",
-            name,
-            owner,
-            f"config name {text!r} is not valid",
-            "start with a letter; use letters, digits and '_' (config_expr() refers to configs by name)",
-        )
+    text = _name(ctx, attr, call, args.get("name"), owner)
     options = _options(ctx, args, owner)
-    if options is None:
-        return None
+    if text is None or options is None:
+        # Still declared, so references to it stay quiet instead of repeating the problem.
+        return Declared(Config(text or attr, attr, None, None, None, "json", span), cls, broken=True)
     parser, plain, required = options
     reader = _Reader(ctx, text, parser, plain, owner)
     override = overrides.get(text)
@@ -146,6 +127,28 @@ def _read_config(
     default_file = default if isinstance(default, str) else None
     config = Config(text, attr, value, default_file, override, parser, span, plain)
     return Declared(config, cls, reader.broken)
+
+
+def _name(
+    ctx: Context, attr: str, call: cst.Call, node: cst.BaseExpression | None, owner: cst.CSTNode
+) -> str | None:
+    """The config's name, if it is a valid literal."""
+    text = None if node is None else _plain(ctx, node)
+    if not isinstance(text, str):
+        where = call if node is None else node
+        hint = f"write {attr} = Config({attr!r}, ...)"
+        ctx.report("FLC502", where, owner, f"Config() bound to {attr!r} has no literal name", hint)
+        return None
+    if not _NAME.fullmatch(text):
+        ctx.report(
+            "FLC502",
+            node or call,
+            owner,
+            f"config name {text!r} is not valid",
+            "start with a letter; use letters, digits and '_' (config_expr() refers to configs by name)",
+        )
+        return None
+    return text
 
 
 def _arguments(ctx: Context, call: cst.Call, owner: cst.CSTNode) -> dict[str, cst.BaseExpression]:
