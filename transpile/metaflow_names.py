@@ -12,12 +12,8 @@ from flowc.transpile.specs import API_NAMES
 #: analyzer reads (``API_NAMES``).
 SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException"})
 
-#: ``Config``/``config_expr`` are being added to the shim by a separate
-#: change; they are never refused here so the two changes can land in any order.
-OWNED_ELSEWHERE = frozenset({"Config", "config_expr"})
-
 #: Every top-level ``metaflow`` name a flow may use under flowc.
-PROVIDED = API_NAMES | SHIM_EXTRAS | OWNED_ELSEWHERE
+PROVIDED = API_NAMES | SHIM_EXTRAS
 
 #: ``metaflow.cards`` components the shim renders (``LineChart`` and ``BarChart`` are flowc's own).
 CARD_COMPONENTS = frozenset({"Artifact", "BarChart", "Image", "LineChart", "Markdown", "Table"})
