@@ -510,3 +510,16 @@ def test_a_flow_imported_outside_a_task_reads_its_default_file(tmp_path: Path) -
     # the flow decorator was evaluated before the class (and its Config) existed
     assert seen["deferred"] == ["DeferredExpr", "demo_proj"]
     assert seen["recorded"] == [{"cpu": 3, "memory": 2048}, {"name": "demo_proj"}]
+
+
+def test_push_and_compile_agree_on_the_package_with_an_override(tmp_path: Path) -> None:
+    """The override is inside the package (its graph), so push must build the one compile names."""
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 16}), encoding="utf-8")
+    pushed = flowc("push", str(path), "--datastore", str(tmp_path / "ds"), "--config", f"settings={prod}")
+    assert pushed.returncode == 0, pushed.stderr
+    sha = pushed.stdout.split("package-sha256: ")[1].strip()
+    argo = ("compile", str(path), "-t", "argo", "--datastore", "s3://flowc-bucket/root")
+    assert sha in flowc(*argo, "--config", f"settings={prod}").stdout
+    assert sha not in flowc(*argo).stdout

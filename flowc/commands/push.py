@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from flowc.commands._common import flow_option, load_or_exit
+from flowc.commands._common import flow_option
+from flowc.commands.config_option import config_option, load_with_configs
 from flowc.commands.run import datastore_option
 
 
@@ -19,14 +20,15 @@ Prints the package URL and its sha256 (written once: an identical package is not
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @datastore_option
+@config_option
 @flow_option
-def command(file: str, datastore: str | None, flow_name: str | None) -> None:
+def command(file: str, datastore: str | None, configs: tuple[str, ...], flow_name: str | None) -> None:
     """Build the deterministic code package of FILE and store it under the datastore."""
     from flowc.packaging import flow_package, package_url
     from flowc.runtime_shim.datastore import Datastore
     from flowc.runtime_shim.package import package_key
 
-    flow = load_or_exit(file, flow_name)
+    flow = load_with_configs(file, flow_name, configs)
     data, sha256 = flow_package(flow, file)
     ds = Datastore(datastore)
     key = package_key(flow.name, sha256)
