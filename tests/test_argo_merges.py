@@ -1,5 +1,9 @@
 """Split, switch and recursion steps reached both straight from a switch case and from another path.
 
+Also joins of a static branch with a switch inside a branch: the join
+waits for the one case taken in that branch (``(p.Succeeded || q.Succeeded)``
+and optional input paths ``p/t?,q/t?``).
+
 Such a step gets one task per incoming edge (``<step>-Via-<parent>``, or
 ``<step>-Loop-Via-<parent>`` for a recursion's call); exactly one runs, and
 what reads its outputs (a case's ``when``, a foreach's width, the loop's
@@ -136,6 +140,29 @@ SHAPES: dict[str, dict[str, str]] = {
         "q": "to end",
         "end": "end",
     },
+    # A switch inside a static branch: the join waits for one case of that branch.
+    "switch_inside_a_branch": {
+        "start": "to a b",
+        "a": "switch p q",
+        "p": "to j",
+        "q": "to j",
+        "b": "to j",
+        "j": "join to end",
+        "end": "end",
+    },
+    "merge_switch_inside_a_branch": {
+        "start": "to a b",
+        "a": "switch m d",
+        "m": "to d",
+        "d": "switch p q",
+        "p": "to j",
+        "q": "to j",
+        "b": "switch r s",
+        "r": "to j",
+        "s": "to j",
+        "j": "join to end",
+        "end": "end",
+    },
     # Inside foreach bodies: the variants live in the body's DAG template.
     "merge_switch_in_a_foreach": {
         "start": "foreach s",
@@ -252,6 +279,14 @@ def test_a_merge_switch_reads_the_choice_of_the_variant_that_ran() -> None:
         "tasks['decide-Via-mid'].outputs.parameters.switch : "
         "tasks['decide-Via-start'].outputs.parameters.switch}}' == 'p'"
     )
+
+
+def test_a_join_waits_for_the_case_taken_in_each_branch() -> None:
+    _, document = compile_shape("switch_inside_a_branch")
+    (main,) = [t for t in document["spec"]["templates"] if t["name"] == "main"]  # type: ignore[index]
+    (join,) = [t for t in main["dag"]["tasks"] if t["name"] == "j"]
+    assert join["depends"] == "(b.Succeeded && (p.Succeeded || q.Succeeded))"
+    assert {"name": "input-paths", "value": "b/t,p/t?,q/t?"} in join["arguments"]["parameters"]
 
 
 def test_the_shapes_are_metaflow_valid(tmp_path: Path) -> None:

@@ -121,6 +121,22 @@ def _reach(flow: Flow, origin: str, back: set[tuple[str, str]], reverse: bool) -
     return found
 
 
+def join_groups(flow: Flow, join: Step) -> list[list[str]]:
+    """The parents of ``join`` by branch of the split it closes, in ``previous`` order.
+
+    Parents in one group are alternatives (the cases of a switch inside that
+    branch): exactly one of them runs per branch.
+    """
+    split = next((s for s in flow.steps if s.matching_join == join.name), None)
+    heads = list(split.next) if split is not None and split.kind is StepKind.BRANCH else []
+    back = back_edges(flow)
+    groups: dict[int, list[str]] = {}
+    for parent in join.previous:
+        branch = next((i for i, h in enumerate(heads) if parent in _reach(flow, h, back, False)), -1)
+        groups.setdefault(branch, []).append(parent)
+    return list(groups.values())
+
+
 def _foreach_members(flow: Flow, split: Step) -> frozenset[str]:
     return frozenset(s.name for s in flow.steps if split.name in s.split_parents)
 

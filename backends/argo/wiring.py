@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from flowc.backends.argo.containers import split_param
 from flowc.backends.argo.limits import field_name
-from flowc.backends.argo.scopes import Layout, Scope
+from flowc.backends.argo.scopes import Layout, Scope, join_groups
 from flowc.transpile.ir import Flow, Step, StepKind
 
 
@@ -63,6 +63,8 @@ class Wiring:
         self.flow = flow
         self.lay = lay
         self.order = {s.name: i for i, s in enumerate(flow.steps)}
+        #: Join → its parents grouped by branch (a group's parents are alternatives).
+        self.joins = {s.name: join_groups(flow, s) for s in flow.steps if s.is_join}
         #: Node task (a step's, or a loop's call) → (variant task, parent) for each incoming edge.
         self.via: dict[str, list[tuple[str, str]]] = {}
         for step in flow.steps:
@@ -191,10 +193,18 @@ class Wiring:
                     )
                 assert len(edges) == 1, edge
                 out["when"] = f"'{self.output(edge.source_task, 'exit')}' == '{edge.target}'"
-        joiner = " && " if (target is not None and target.is_join) else " || "
-        parts = [self.succeeded(s) for s in sources]
-        out["depends"] = parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+        if target is None or not target.is_join:
+            out["depends"] = self._any(sources)
+            return dict(sorted(out.items()))
+        groups = [sorted({e.source_task for e in edges if e.source in g}) for g in self.joins[target.name]]
+        parts = [self._any(tasks) for tasks in sorted(g for g in groups if g)]
+        out["depends"] = parts[0] if len(parts) == 1 else "(" + " && ".join(parts) + ")"
         return dict(sorted(out.items()))
+
+    def _any(self, tasks: list[str]) -> str:
+        """The ``depends`` term for "one of ``tasks`` succeeded"."""
+        parts = [self.succeeded(t) for t in tasks]
+        return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
     def several_exits(self, scope: Scope) -> bool:
         """Whether ``scope`` is a loop whose switch has more than one case leaving it."""
@@ -210,14 +220,18 @@ class Wiring:
     def input_paths(self, step: Step, scope: Scope, only: str | None = None) -> str:
         """The ``--input-paths`` value of ``step`` seen from ``scope`` (``only``: one parent)."""
         previous = [only] if only else self.forward_previous(step)
-        optional = "?" if (len(previous) > 1 and not step.is_join) else ""
+        if step.is_join:
+            # Required, except a branch's alternatives (the cases of a switch inside it).
+            optional = {p for group in self.joins[step.name] if len(group) > 1 for p in group}
+        else:
+            optional = set(previous) if len(previous) > 1 else set()
         entries = []
         for prev in previous:
             holder = self.lay.scope_of[prev]
             if scope in holder.chain() and holder is not scope:
                 entries.append(self._nested_path(prev, holder, scope, step))
             else:
-                entries.append(f"{prev}/{self.task_id(holder)}{optional}")
+                entries.append(f"{prev}/{self.task_id(holder)}{'?' if prev in optional else ''}")
         return ",".join(entries)
 
     def _nested_path(self, prev: str, holder: Scope, scope: Scope, step: Step) -> str:
