@@ -1,24 +1,31 @@
 """What the state machine needs to know about the graph beyond the IR.
 
 * **Loops.** A switch case that goes back to its own step or to an earlier
-  one closes a loop.  Each loop has a *head* (the case's target) and keeps a
-  counter in the state data at ``$.loops.<head>``: ``k`` (back edges taken),
-  ``sfx`` (``""`` then ``".k"``) and ``in`` (the head's ``--input-paths``
-  for the current iteration).
+  one closes a loop; its target is the loop's *head*.  Loops whose bodies
+  overlap (nested recursions) at the same foreach depth form one *loop
+  group*, which shares one iteration counter, as ``flowc run`` numbers them
+  (:mod:`flowc.transpile.loops`).  A group keeps its record in the state
+  data at ``$.loops.<group>`` (named after its outermost head): ``k`` (back
+  edges taken), ``sfx`` (``""`` then ``".k"``) and ``in`` (the
+  ``--input-paths`` of the head about to run).
 * **Task ids** follow docs/task-contract.md: ``t``, then ``-<i>`` per
   enclosing foreach (indices at ``$.i0``, ``$.i1`` ...), with the suffix of
-  every loop at that foreach level appended after the level's index.
+  the step's loop group at that foreach level appended after the level's
+  index (``t-3.2``).
 * **Input paths** name each parent by its task id; the parents of a loop
-  head are read from its loop record, because they differ between the
+  head are read from its group's record, because they differ between the
   first and later iterations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from flowc.backends.base import unsupported
+from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.intrinsic import Fmt, join
 from flowc.transpile.ir import Flow, Step, StepKind
+from flowc.transpile.problems import Problem
 
 
 class Plan:
@@ -35,6 +42,12 @@ class Plan:
             )
             self.loops[head] = body
         self._joins = {s.matching_join: s for s in flow.steps if s.matching_join}
+        #: Loop head → the key of its loop group (the group's outermost head).
+        self.group_of: dict[str, str] = _groups(self.loops, self.depth)
+        #: Group key → the steps of all its loops.
+        self.members: dict[str, frozenset[str]] = {}
+        for head, key in self.group_of.items():
+            self.members[key] = self.members.get(key, frozenset()) | self.loops[head]
 
     # -- structure -------------------------------------------------------------
 
@@ -50,10 +63,28 @@ class Plan:
         """Whether ``step`` starts a loop."""
         return step in self.loops
 
-    def loops_of(self, step: str) -> list[str]:
-        """Heads of the loops containing ``step``, outermost first."""
-        heads = [h for h, body in self.loops.items() if step in body]
-        return sorted(heads, key=lambda h: (-len(self.loops[h]), h))
+    def groups_of(self, step: str) -> list[str]:
+        """Keys of the loop groups containing ``step``, outermost foreach level first."""
+        return sorted((k for k, body in self.members.items() if step in body), key=self.depth)
+
+    def starts_group(self, head: str) -> bool:
+        """Whether entering loop head ``head`` forward starts its group's count (from outside)."""
+        return not any(p in self.members[self.group_of[head]] for p in self.forward_previous(head))
+
+    def entry_problems(self) -> list[tuple[str, str]]:
+        """``(step, what)`` for loops entered where the count cannot start: a loop
+        group entered at a step that is not a loop head, or at a head reached
+        from inside and outside its group."""
+        out = []
+        for key, body in sorted(self.members.items()):
+            for step in sorted(body):
+                outside = [p for p in self.forward_previous(step) if p not in body]
+                inside = [p for p in self.forward_previous(step) if p in body]
+                if outside and (step not in self.loops or inside):
+                    out.append(
+                        (step, f"a loop (at step {key}) entered at step {step} from {', '.join(outside)}")
+                    )
+        return out
 
     def split_of(self, join_step: str) -> Step:
         """The branch or foreach step that ``join_step`` closes."""
@@ -67,16 +98,13 @@ class Plan:
 
     def task_id(self, step: str) -> Fmt:
         """The task id of ``step`` in the current iteration, from the state data."""
-        depth = self.depth(step)
-        by_level: dict[int, list[str]] = {}
-        for head in self.loops_of(step):
-            by_level.setdefault(self.depth(head), []).append(head)
+        by_level = {self.depth(key): key for key in self.groups_of(step)}
         out = Fmt("t")
-        for level in range(depth + 1):
+        for level in range(self.depth(step) + 1):
             if level:
                 out = out + Fmt("-{}", (f"$.i{level - 1}",))
-            for head in by_level.get(level, []):
-                out = out + Fmt("{}", (f"$.loops.{head}.sfx",))
+            if level in by_level:
+                out = out + Fmt("{}", (f"$.loops.{by_level[level]}.sfx",))
         return out
 
     def input_paths(self, step: str) -> Fmt | None:
@@ -84,7 +112,7 @@ class Plan:
         if step == self.flow.start:
             return None
         if self.is_head(step):
-            return Fmt.of(f"$.loops.{step}.in")
+            return Fmt.of(f"$.loops.{self.group_of[step]}.in")
         return self.entry_paths(step)
 
     def entry_paths(self, step: str) -> Fmt:
@@ -131,6 +159,20 @@ class Plan:
         return seen
 
 
+def loop_problems(flow: Flow) -> list[Problem]:
+    """FLC401 for loops the state machine cannot number (see :meth:`Plan.entry_problems`)."""
+    return [
+        unsupported(
+            TARGET,
+            flow.step(step),
+            flow,
+            what,
+            "enter each loop only at its first step (the step its switch goes back to)",
+        )
+        for step, what in Plan(flow).entry_problems()
+    ]
+
+
 def _back_edges(flow: Flow) -> set[tuple[str, str]]:
     """Edges to a step still on the depth-first search stack (only switches make them)."""
     found: set[tuple[str, str]] = set()
@@ -153,15 +195,39 @@ def _back_edges(flow: Flow) -> set[tuple[str, str]]:
 
 
 def _natural_loop(flow: Flow, source: str, head: str, back: set[tuple[str, str]]) -> frozenset[str]:
-    """Steps from which ``source`` is reached without passing ``head``: the loop's body."""
-    body = {head, source}
-    todo = [source]
+    """The loop's body: steps on a forward path from ``head`` to ``source``."""
+    after = _forward_closure(head, lambda n: flow.step(n).next, lambda a, b: (a, b) in back)
+    before = _forward_closure(source, lambda n: flow.step(n).previous, lambda a, b: (b, a) in back)
+    return frozenset(after & before)
+
+
+def _forward_closure(
+    origin: str, neighbours: Callable[[str], Iterable[str]], is_back: Callable[[str, str], bool]
+) -> set[str]:
+    found, todo = {origin}, [origin]
     while todo:
         name = todo.pop()
-        if name == head:
-            continue
-        for parent in flow.step(name).previous:
-            if (parent, name) not in back and parent not in body:
-                body.add(parent)
-                todo.append(parent)
-    return frozenset(body)
+        for other in neighbours(name):
+            if other not in found and not is_back(name, other):
+                found.add(other)
+                todo.append(other)
+    return found
+
+
+def _groups(loops: dict[str, frozenset[str]], depth: Callable[[str], int]) -> dict[str, str]:
+    """Loop head → its group's key: heads at one foreach depth whose loops share a
+    step are one group, keyed by the head of its largest loop."""
+    group = {head: head for head in loops}
+
+    def find(head: str) -> str:
+        while group[head] != head:
+            head = group[head]
+        return head
+
+    heads = sorted(loops, key=lambda h: (-len(loops[h]), h))
+    for position, first in enumerate(heads):
+        for second in heads[position + 1 :]:
+            if depth(first) == depth(second) and loops[first] & loops[second]:
+                a, b = sorted((find(first), find(second)), key=heads.index)
+                group[b] = a
+    return {head: find(head) for head in heads}

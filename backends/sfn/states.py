@@ -17,6 +17,7 @@ item processor.  Each step contributes a few states named after it:
 ``<step>-parallel`` Parallel  the branches of a static split
 ``<step>-switch``  Choice picks the case the step chose
 ``<a>-to-<b>``     Pass   a loop's back edge: next iteration's counter
+``<a>-to-<b>-limit`` Fail the loop group ran ``max_recursion`` times
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class StateBuilder:
         return fanout.foreach_states(
             {role: name(step.name, role) for role in roles},
             self.plan.depth(step.name),
-            self.plan.loops_of(step.name),
+            self.plan.groups_of(step.name),
             self.region(step.next[0], self._join(step), nested=True),
             self.settings.distributed(step.name),
             self.settings.max_concurrency,
@@ -219,7 +220,7 @@ class StateBuilder:
                         "And": [
                             {"Variable": variable, "StringEquals": target},
                             {
-                                "Variable": f"$.loops.{target}.k",
+                                "Variable": f"$.loops.{self.plan.group_of[target]}.k",
                                 "NumericGreaterThanEquals": self.settings.max_recursion - 1,
                             },
                         ],
@@ -251,20 +252,27 @@ class StateBuilder:
     # -- loops ---------------------------------------------------------------------------
 
     def _enter_state(self, head: str) -> State:
-        """First entry into a loop: iteration 0, no suffix, parents from outside."""
+        """Forward entry into a loop head: parents from before it; from outside its
+        loop group, iteration 0 and no suffix, else (a nested loop) the group's count."""
+        group = self.plan.group_of[head]
         parameters: dict[str, object] = {"k": 0, "sfx": ""}
+        comment = f"loop at step {head}: first iteration"
+        if not self.plan.starts_group(head):
+            parameters = {"k.$": f"$.loops.{group}.k", "sfx.$": f"$.loops.{group}.sfx"}
+            comment = f"loop at step {head}, inside the loop at step {group}: same count"
         put(parameters, "in", self.plan.entry_paths(head))
         return {
             "Type": "Pass",
-            "Comment": f"loop at step {head}: first iteration",
+            "Comment": comment,
             "Parameters": parameters,
-            "ResultPath": f"$.loops.{head}",
+            "ResultPath": f"$.loops.{group}",
             "Next": self.task_entry(head),
         }
 
     def _again_state(self, source: str, head: str) -> State:
         """A back edge: count the iteration, set the suffix, name ``source`` as the parent."""
-        count = f"States.MathAdd($.loops.{head}.k, 1)"
+        group = self.plan.group_of[head]
+        count = f"States.MathAdd($.loops.{group}.k, 1)"
         parameters: dict[str, object] = {
             "k.$": count,
             "sfx.$": f"States.Format('.{{}}', {count})",
@@ -274,7 +282,7 @@ class StateBuilder:
             "Type": "Pass",
             "Comment": f"loop from step {source} back to {head}: next iteration",
             "Parameters": parameters,
-            "ResultPath": f"$.loops.{head}",
+            "ResultPath": f"$.loops.{group}",
             "Next": self.task_entry(head),
         }
 
