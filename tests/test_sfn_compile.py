@@ -269,6 +269,31 @@ def test_trigger_on_an_empty_list_of_flows_is_an_error() -> None:
     assert any(e.startswith("FLC401") and "without flows" in e for e in errors)
 
 
+def test_parallel_is_refused_with_a_hint_every_target_follows() -> None:
+    steps = """
+    @step
+    def start(self):
+        self.next(self.train, num_parallel=3)
+
+    @parallel
+    @step
+    def train(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+    with pytest.raises(CompileError) as caught:
+        emit(flow_of(_flow(steps, imports="parallel")), options())
+    problems = [p for p in caught.value.problems if "@parallel" in p.message]
+    assert problems and all(p.rule == "FLC401" and p.hint == "use a foreach" for p in problems)
+
+
 def test_cli_prints_one_screen_error_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(_linear('    @kubernetes(tolerations=[{"key": "x"}])', imports="kubernetes"))

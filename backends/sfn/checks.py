@@ -25,11 +25,7 @@ def check_flow(flow: Flow) -> list[Problem]:
     problems: list[Problem] = []
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
-            problems.append(
-                unsupported(
-                    TARGET, step, flow, "@parallel (num_parallel=...)", "use a foreach, or compile for argo"
-                )
-            )
+            problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", "use a foreach"))
         if step.is_join and step.kind is not StepKind.END:
             split = next((s for s in flow.steps if s.matching_join == step.name), None)
             parents = list(step.previous)
