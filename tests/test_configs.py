@@ -277,6 +277,12 @@ def test_config_problems_point_at_the_mistake(
     assert expected in found, found
 
 
+def test_computed_defaults_are_refused_where_written(tmp_path: Path) -> None:
+    body = '    cfg = Config("cfg", default=os.environ["CFG"])\n    raw = Config("raw", default_value=dict(a=1))\n'
+    found = problems("import os\n" + _flow(body + START), tmp_path)
+    assert [(p[0], p[1], p[2]) for p in found] == [("FLC502", 6, 33), ("FLC502", 7, 39)], found
+
+
 def test_flow_decorator_must_use_config_expr(tmp_path: Path) -> None:
     body = '    cfg = Config("cfg", default_value={"project": "p"})\n' + START
     wrong = problems(_flow(body, "@project(name=cfg.project)\n"), tmp_path)

@@ -243,8 +243,8 @@ class _Reader:
         self.ctx, self.name, self.parser, self.plain, self.owner = ctx, name, parser, plain, owner
         self.broken = False
 
-    def fail(self, node: cst.CSTNode, message: str, hint: str) -> None:
-        self.ctx.report("FLC501", node, self.owner, message, hint)
+    def fail(self, node: cst.CSTNode, message: str, hint: str, rule: str = "FLC501") -> None:
+        self.ctx.report(rule, node, self.owner, message, hint)
         self.broken = True
 
     def override(self, call: cst.Call, path: str) -> Value:
@@ -264,7 +264,8 @@ class _Reader:
                 self.fail(
                     node,
                     f"default= of config {self.name!r} is not a literal file name",
-                    "write default='config.json'",
+                    "flowc reads configs when compiling: write default='config.json'",
+                    "FLC502",
                 )
                 return None
             text = _read_text(os.path.join(flow_dir, path))
@@ -294,14 +295,12 @@ class _Reader:
         if isinstance(value, str):
             return self.parse(node, value, "default_value")
         if isinstance(value, NotLiteral) or (not isinstance(value, dict) and not self.plain):
-            self.ctx.report(
-                "FLC502",
+            self.fail(
                 node,
-                self.owner,
                 f"default_value= of config {self.name!r} is not a literal dict or string",
                 "write default_value={'key': 'value'} or a JSON string",
+                "FLC502",
             )
-            self.broken = True
             return None
         return value
 
