@@ -24,6 +24,7 @@ import pytest
 import yaml
 from argo_sim import Call, Simulator
 from flowc.backends.argo import emit
+from flowc.backends.base import CompileError
 from flowc.transpile import Flow, StepKind, analyze_source
 from test_argo_sim import OPTIONS, check, oracle, resolve
 
@@ -287,6 +288,27 @@ def test_a_join_waits_for_the_case_taken_in_each_branch() -> None:
     (join,) = [t for t in main["dag"]["tasks"] if t["name"] == "j"]
     assert join["depends"] == "(b.Succeeded && (p.Succeeded || q.Succeeded))"
     assert {"name": "input-paths", "value": "b/t,p/t?,q/t?"} in join["arguments"]["parameters"]
+
+
+def test_a_foreach_join_after_a_switch_in_the_body_is_refused_with_a_hint() -> None:
+    """Metaflow-valid, but the shim counts ``p/t-*`` and ``q/t-*`` each against the width."""
+    shape = {
+        "start": "foreach s",
+        "s": "switch p q",
+        "p": "to j",
+        "q": "to j",
+        "j": "join to end",
+        "end": "end",
+    }
+    text = source("Shape", shape)
+    flow = analyze_source(text, "flow.py").flow
+    assert flow is not None
+    with pytest.raises(CompileError) as caught:
+        emit(flow, OPTIONS)
+    (problem,) = caught.value.problems
+    assert problem.rule == "FLC401" and problem.span.line == flow.step("j").span.line
+    assert "foreach join reached from several steps" in problem.message
+    assert problem.hint == "let the cases meet in one step that goes to 'j'"
 
 
 def test_the_shapes_are_metaflow_valid(tmp_path: Path) -> None:

@@ -65,6 +65,14 @@ class Wiring:
         self.order = {s.name: i for i, s in enumerate(flow.steps)}
         #: Join → its parents grouped by branch (a group's parents are alternatives).
         self.joins = {s.name: join_groups(flow, s) for s in flow.steps if s.is_join}
+        for step in flow.steps:
+            if step.is_join and len(step.previous) > 1 and len(self.joins[step.name]) == 1:
+                # The shim counts each `STEP/t-*` against the width on its own (task contract).
+                raise ShapeError(
+                    step.name,
+                    "a foreach join reached from several steps of the body (the cases of a switch)",
+                    f"let the cases meet in one step that goes to {step.name!r}",
+                )
         #: Node task (a step's, or a loop's call) → (variant task, parent) for each incoming edge.
         self.via: dict[str, list[tuple[str, str]]] = {}
         for step in flow.steps:
