@@ -64,8 +64,12 @@ def _check_attribute(
     ctx: Context, attr: ast.Attribute, modules: set[str], cards: set[str], current: set[str]
 ) -> None:
     head = attr.value
-    if isinstance(head, ast.Subscript):  # current.card["id"].refresh()
-        head = head.value
+    if (
+        isinstance(head, ast.Subscript)
+        and isinstance(head.value, ast.Attribute)
+        and head.value.attr == "card"
+    ):
+        head = head.value  # current.card["id"].refresh()
     base = head.value if isinstance(head, ast.Attribute) else head
     base_name = base.id if isinstance(base, ast.Name) else None
     if isinstance(head, ast.Name):
