@@ -131,6 +131,59 @@ class NestedInForeachFlow(FlowSpec):
         pass
 '''
 
+LOOP_IN_BRANCH_IN_FOREACH = '''
+from flowc import FlowSpec, step
+
+
+class LoopInBranchFlow(FlowSpec):
+    """A self loop in one branch of a static split, inside a two-level foreach."""
+
+    @step
+    def start(self):
+        self.outer = [1, 2]
+        self.next(self.middle, foreach="outer")
+
+    @step
+    def middle(self):
+        self.inner = [self.input, self.input + 1]
+        self.next(self.fork, foreach="inner")
+
+    @step
+    def fork(self):
+        self.limit, self.rounds = self.input, 0
+        self.next(self.spin, self.rest)
+
+    @step
+    def spin(self):
+        self.rounds += 1
+        self.status = "again" if self.rounds < self.limit else "done"
+        self.next({"again": self.spin, "done": self.spun}, condition="status")
+
+    @step
+    def spun(self):
+        self.next(self.meet)
+
+    @step
+    def rest(self):
+        self.next(self.meet)
+
+    @step
+    def meet(self, inputs):
+        self.next(self.inner_join)
+
+    @step
+    def inner_join(self, inputs):
+        self.next(self.outer_join)
+
+    @step
+    def outer_join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+'''
+
 Tasks = dict[tuple[str, str], tuple[str | None, list[int]]]
 
 
@@ -170,7 +223,9 @@ def _tasks(result: Execution) -> Tasks:
 
 
 @pytest.mark.parametrize(
-    "source", [LOOP_IN_FOREACH, NESTED, NESTED_IN_FOREACH], ids=["in-foreach", "nested", "nested-in-foreach"]
+    "source",
+    [LOOP_IN_FOREACH, NESTED, NESTED_IN_FOREACH, LOOP_IN_BRANCH_IN_FOREACH],
+    ids=["in-foreach", "nested", "nested-in-foreach", "in-branch-in-nested-foreach"],
 )
 def test_loop_task_ids_and_inputs_are_those_of_flowc_run(tmp_path: Path, source: str) -> None:
     flow, root, local = _local_run(tmp_path, source)
@@ -219,7 +274,7 @@ def test_a_loop_in_a_foreach_numbers_after_the_index() -> None:
 
 def test_loop_machines_pass_both_validators(tmp_path: Path) -> None:
     paths = []
-    for n, source in enumerate([LOOP_IN_FOREACH, NESTED, NESTED_IN_FOREACH]):
+    for n, source in enumerate([LOOP_IN_FOREACH, NESTED, NESTED_IN_FOREACH, LOOP_IN_BRANCH_IN_FOREACH]):
         paths.append(tmp_path / f"loop-{n}.json")
         paths[-1].write_text(json.dumps(definition(flow_of(source))))
     validate(paths)
