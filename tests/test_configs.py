@@ -529,3 +529,18 @@ def test_push_and_compile_agree_on_the_package_with_an_override(tmp_path: Path) 
     argo = ("compile", str(path), "-t", "argo", "--datastore", "s3://flowc-bucket/root")
     assert sha in flowc(*argo, "--config", f"settings={prod}").stdout
     assert sha not in flowc(*argo).stdout
+
+
+def test_metaflow_also_refuses_a_config_attribute_on_a_flow_decorator(tmp_path: Path) -> None:
+    """Why FLC504: Python evaluates class decorators before the class body binds the config."""
+    body = '    cfg = Config("cfg", default_value={"project": "p"})\n' + START
+    path = tmp_path / "flow.py"
+    path.write_text(_flow(body, "@project(name=cfg.project)\n"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; runpy.run_path(sys.argv[1])", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "USERNAME": "oracle"},
+        check=False,
+    )
+    assert done.returncode == 1 and "NameError: name 'cfg' is not defined" in done.stderr, done.stderr

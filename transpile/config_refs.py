@@ -28,11 +28,14 @@ _Access = tuple[str, cst.BaseExpression]
 class _Text:
     """The ``config_expr`` string being evaluated, to place problems inside it."""
 
+    #: The string literal in the source.
     string: cst.BaseExpression
+    #: Its text, parsed.
     expr: cst.BaseExpression
-    base: Span
-    #: Column of the expression's first character after ``base`` (``None``: escapes, so unknown).
+    #: Column of the expression's first character after the literal's (``None``: escapes, so unknown).
     shift: int | None
+    #: The ``config_expr`` string this one is written in, if any.
+    outer: _Text | None
 
 
 class ConfigRefs:
@@ -50,6 +53,7 @@ class ConfigRefs:
         self.owner: cst.CSTNode | None = None
         self.line = 0
         self.text: _Text | None = None
+        self.parsed: dict[str, cst.BaseExpression] = {}
 
     def enter(self, cls: cst.ClassDef | None, owner: cst.CSTNode) -> None:
         """References that follow are in ``cls``'s body (``None``: module scope) at ``owner``."""
@@ -129,7 +133,8 @@ class ConfigRefs:
                 "FLC504", call, "config_expr() takes one literal string", "write config_expr('config.key')"
             )
         try:
-            expr = cst.parse_expression(text.strip())
+            expr = self.parsed.get(text) or cst.parse_expression(text.strip())
+            self.parsed[text] = expr  # the same expression is often written on many steps
         except cst.ParserSyntaxError:
             self._report(
                 "FLC504",
@@ -138,7 +143,7 @@ class ConfigRefs:
                 "write config_expr('config.key')",
             )
         outer = self.text
-        self.text = _Text(args[0].value, expr, self._span(args[0].value), _shift(args[0].value, text))
+        self.text = _Text(args[0].value, expr, _shift(args[0].value, text), outer)
         try:
             return evaluate(expr, self.ctx.constants, self)
         except NotLiteral as exc:
@@ -190,20 +195,20 @@ class ConfigRefs:
 
     # -- positions ---------------------------------------------------------------------
 
-    def _span(self, node: cst.CSTNode) -> Span:
-        text = self.text
-        if text is None or self.owner is None:
-            assert self.owner is not None
+    def _span(self, node: cst.CSTNode, text: _Text | None = None) -> Span:
+        """Where ``node`` is, computed only when a problem is reported (positions are costly)."""
+        text = text or self.text
+        assert self.owner is not None
+        if text is None:
             return self.ctx.span(node, self.owner)
+        base = self._span(text.string, text.outer) if text.outer else self.ctx.span(text.string, self.owner)
         if text.shift is None:
-            return text.base
-        wrapper = MetadataWrapper(
-            cst.Module([cst.SimpleStatementLine([cst.Expr(text.expr)])]), unsafe_skip_copy=True
-        )
-        where = wrapper.resolve(PositionProvider).get(node)
+            return base
+        module = cst.Module([cst.SimpleStatementLine([cst.Expr(text.expr)])])
+        where = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider).get(node)
         if where is None:
-            return text.base
-        return Span(text.base.path, text.base.line, text.base.column + text.shift + where.start.column)
+            return base
+        return Span(base.path, base.line, base.column + text.shift + where.start.column)
 
     def _report(self, rule: str, node: cst.CSTNode, message: str, hint: str) -> NoReturn:
         self.ctx.report(rule, self._span(node), None, message, hint)
