@@ -94,6 +94,15 @@ def test_each_unprovided_import_is_an_error_at_its_name() -> None:
     }
 
 
+def test_flowc_imports_are_checked_the_same_way() -> None:
+    head = """\
+        from flowc import FlowSpec, step, Flow, profile, Paramter
+        from flowc.cards import Markdown, LineChart, VegaChart
+        """
+    assert problems(head) == {("FLC309", 1, 50), ("FLC309", 2, 46)}
+    assert "did you mean 'Parameter'?" in messages(head)[0]
+
+
 def test_attribute_uses_of_the_module_are_checked() -> None:
     head = """\
         import metaflow

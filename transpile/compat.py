@@ -22,6 +22,7 @@ from flowc.transpile.metaflow_names import (
     CARD_COMPONENTS,
     CARD_INSTEAD,
     CURRENT_INSTEAD,
+    FLOWC_CLIENT,
     METAFLOW_INSTEAD,
     MODULE_INSTEAD,
     PROVIDED,
@@ -43,7 +44,7 @@ def check_metaflow_names(ctx: Context) -> None:
     tree, lines = ctx.locator.tree, ctx.locator.lines
     modules: set[str] = set()  # local names bound to the ``metaflow`` module
     cards: set[str] = set()  # local names bound to ``metaflow.cards``
-    marked = _lines_with(lines, ("metaflow",))
+    marked = _lines_with(lines, ("metaflow", "flowc"))
     for node in _walk(_roots(tree.body, marked)).imports if marked else ():
         if isinstance(node, ast.ImportFrom):
             _check_import_from(ctx, node, cards)
@@ -118,7 +119,7 @@ def _walk(roots: list[ast.AST]) -> _Found:
     while stack:
         node, guarded = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if not guarded and _imports_metaflow(node):
+            if not guarded and _imports_api(node):
                 found.imports.append(node)
             continue
         if isinstance(node, ast.Attribute) and isinstance(
@@ -137,9 +138,11 @@ def _walk(roots: list[ast.AST]) -> _Found:
     return found
 
 
-def _imports_metaflow(node: ast.Import | ast.ImportFrom) -> bool:
+def _imports_api(node: ast.Import | ast.ImportFrom) -> bool:
+    """An import from ``metaflow`` (any form) or ``from flowc[.cards] import ...``."""
     if isinstance(node, ast.ImportFrom):
-        return node.level == 0 and (node.module or "").split(".")[0] == "metaflow"
+        module = node.module or ""
+        return node.level == 0 and (module.split(".")[0] == "metaflow" or module in ("flowc", "flowc.cards"))
     return any(alias.name.split(".")[0] == "metaflow" for alias in node.names)
 
 
@@ -168,7 +171,11 @@ def _catches_import_error(node: ast.Try) -> bool:
 
 def _check_import_from(ctx: Context, node: ast.ImportFrom, cards: set[str]) -> None:
     module = node.module or "metaflow"
-    if module == "metaflow":
+    if module in ("flowc", "flowc.cards"):
+        for alias in node.names:
+            if alias.name != "*":
+                _check_name(ctx, alias, module, alias.name)
+    elif module == "metaflow":
         for alias in node.names:
             if alias.name == "cards":
                 cards.add(alias.asname or alias.name)
@@ -197,12 +204,12 @@ def _check_import(ctx: Context, node: ast.Import, modules: set[str], cards: set[
 
 def _check_name(ctx: Context, node: ast.alias | ast.Attribute, module: str, name: str) -> None:
     """Refuse ``module.name`` unless the shim provides it."""
-    if module == "metaflow.cards":
+    if module.endswith(".cards"):
         if name in CARD_COMPONENTS:
             return
         instead = CARD_INSTEAD.get(name) or "flowc's card components: " + ", ".join(sorted(CARD_COMPONENTS))
     else:
-        if name in PROVIDED:
+        if name in PROVIDED or (module == "flowc" and name in FLOWC_CLIENT):
             return
         instead = METAFLOW_INSTEAD.get(name) or _generic_hint(name)
     _refuse(ctx, node, f"{module}.{name}", instead)

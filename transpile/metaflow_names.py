@@ -15,6 +15,10 @@ SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtE
 #: Every top-level ``metaflow`` name a flow may use under flowc.
 PROVIDED = API_NAMES | SHIM_EXTRAS
 
+#: ``from flowc import ...`` also gives the client (``flowc run`` only: code
+#: packages ship the shim, not the client).
+FLOWC_CLIENT = frozenset({"Flow", "Run", "Step", "Task"})
+
 #: ``metaflow.cards`` components the shim renders (``LineChart`` and ``BarChart`` are flowc's own).
 CARD_COMPONENTS = frozenset({"Artifact", "BarChart", "Image", "LineChart", "Markdown", "Table"})
 
