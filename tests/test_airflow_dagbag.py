@@ -20,8 +20,8 @@ from flowc.transpile.ir import Flow
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden" / "airflow"
 
-#: Seeds of the generated flows (some loop back to an earlier step inside a foreach,
-#: which Airflow cannot express); each is compiled in both modes when Airflow can.
+#: Seeds of the generated flows (loops back to an earlier step inside a foreach among
+#: them); each is compiled in both modes when Airflow can.
 SEEDS = range(60)
 
 ADVERSARIAL_FLOW = '''

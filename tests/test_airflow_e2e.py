@@ -210,6 +210,48 @@ class LoopBackFlow(FlowSpec):
     def end(self):
         assert self.history == [3, 6, 9, 12], self.history
 ''',
+    "loop_back_in_foreach": '''
+from flowc import FlowSpec, step
+
+
+class LoopBackPerItemFlow(FlowSpec):
+    """Each item trains until good enough: a loop back to an earlier step inside a foreach."""
+
+    @step
+    def start(self):
+        self.items = [7, 1, 4]
+        self.next(self.prepare, foreach="items")
+
+    @step
+    def prepare(self):
+        self.goal = self.input
+        self.score = 0
+        self.next(self.train)
+
+    @step
+    def train(self):
+        self.score += 3
+        self.next(self.evaluate)
+
+    @step
+    def evaluate(self):
+        self.verdict = "done" if self.score >= self.goal else "again"
+        self.next({"again": self.train, "done": self.report}, condition="verdict")
+
+    @step
+    def report(self):
+        self.line = f"{self.goal}: {self.score}"
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.lines = [i.line for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        assert self.lines == ["7: 9", "1: 3", "4: 6"], self.lines
+''',
 }
 
 #: An unseen flow from the seeded generator: nested foreach, a loop inside it, a loop
@@ -221,6 +263,7 @@ EXTRA_FLOWS[f"generated_{GENERATED_SEED}"] = flowgen.generate(GENERATED_SEED, st
 COMPILE_ARGS = {
     "recursion_in_foreach": ["--set", "max_iterations=4"],
     "loop_back": ["--set", "max_iterations=5"],  # leaves after 4 passes
+    "loop_back_in_foreach": ["--set", "max_iterations=4"],  # 3, 1 and 2 passes per item
     f"generated_{GENERATED_SEED}": ["--set", "max_iterations=2"],  # its loops stop after 1 and 2 rounds
 }
 

@@ -150,14 +150,22 @@ def test_loop_back_to_an_earlier_step_unrolls_the_whole_body() -> None:
     assert "LOOP_INPUTS" not in emit(flow_of(SWITCH_IN_FOREACH), options(operator="local"))[0].text
 
 
-def test_loop_back_inside_a_foreach_is_reported() -> None:
+def test_loop_back_inside_a_foreach_is_guarded_per_pass() -> None:
     body = LOOP_BACK.replace("self.next(self.a)", "self.items = [1]\n    self.next(self.a, foreach='items')")
-    body = body.replace('"done": self.end', '"done": self.join').replace(
-        "@step\ndef end", "@step\ndef join(self, inputs):\n    self.next(self.end)\n\n@step\ndef end"
+    body = body.replace('"done": self.end', '"done": self.after').replace(
+        "@step\ndef end",
+        "@step\ndef after(self):\n    self.next(self.join)\n\n"
+        "@step\ndef join(self, inputs):\n    self.next(self.end)\n\n@step\ndef end",
     )
-    found = problems(flow_of(body))
-    assert [rule for rule, _, _ in found] == ["FLC401"]
-    assert "'a'" in found[0][2] and "'b'" in found[0][2] and "inside a foreach" in found[0][2]
+    text = emit(flow_of(body), options(operator="local", max_iterations="3"))[0].text
+    guards = text.split("GUARDS: ")[1].split("\n}\n")[0]
+    assert '"a-iter-1": ["all", [["b", "case"]]],' in guards  # pass 1 runs where pass 0 looped
+    assert '"b-iter-2": ["all", [["a-iter-2", "path"]]],' in guards
+    assert '"after": ["any", [["b", "case"], ["b-iter-1", "case"], ["b-iter-2", "case"]]],' in guards
+    assert '\n    "a": ' not in guards and '\n    "b": ' not in guards  # pass 0 runs at every index
+    assert '"after": ["b/{last}"],' in text and '"a": ["b/{prev}"],' in text
+    assert "follow_switch" not in text.split("with DAG(")[1]  # no Airflow branching per index
+    assert ").expand(split=start_splits)\n    a_iter2_task >> b_iter2_task\n" in text  # mapped, pass by pass
 
 
 def test_unsupported_decorators_are_all_reported_at_once() -> None:

@@ -11,9 +11,10 @@ parent ran, other steps when all did.  Nothing of an inactive task reaches
 the datastore, so the merge's optional input paths (``?``) skip it, exactly
 as ``flowc run`` never starts the case not taken.
 
-A recursive step inside a foreach is unrolled like any other; iteration
-``k`` is guarded by iteration ``k-1`` having chosen the loop, and the
-steps after the loop by any iteration having chosen them.
+A recursive step, or a loop back to an earlier step, inside a foreach is
+unrolled like any other loop; pass ``k`` of the loop's first step is
+guarded by pass ``k-1`` of its switch having chosen it (plan.py), and the
+steps after the loop by any pass having chosen them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 from flowc.backends.airflow.loops import topological_steps
 from flowc.backends.airflow.plan import Guards
 from flowc.transpile.ir import Flow, Step, StepKind
+from flowc.transpile.loops import Loops
 
 
 def _foreach_of_join(flow: Flow, join: Step) -> str | None:
@@ -31,12 +33,19 @@ def _foreach_of_join(flow: Flow, join: Step) -> str | None:
     return None
 
 
+def _parents(flow: Flow, step: Step) -> list[str]:
+    """The step's parents but loop back edges: a loop's first pass is entered from outside it,
+    and later passes are guarded where the loop is unrolled (plan.py)."""
+    back = Loops(flow).back_edges
+    return [p for p in step.previous if (p, step.name) not in back]
+
+
 def _entries(flow: Flow, step: Step, found: Guards) -> list[tuple[str, str | None]]:
     """Each same-depth parent with how it conditions ``step`` (``None``: it does not)."""
     depth = len(flow.foreach_stack(step.name))
     entries: list[tuple[str, str | None]] = []
-    for name in step.previous:
-        if name == step.name or len(flow.foreach_stack(name)) != depth:
+    for name in _parents(flow, step):
+        if len(flow.foreach_stack(name)) != depth:
             continue
         if flow.step(name).kind is StepKind.SWITCH:
             entries.append((name, "case"))
@@ -54,7 +63,7 @@ def compute_guards(flow: Flow) -> Guards:
     for step in topological_steps(flow):
         if not flow.foreach_stack(step.name):
             continue
-        parents = [p for p in step.previous if p != step.name]
+        parents = _parents(flow, step)
         mode = "any" if not step.is_join and len(parents) > 1 else "all"
         entries = _entries(flow, step, found)
         conditional = [(name, kind) for name, kind in entries if kind is not None]

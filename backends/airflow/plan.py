@@ -19,7 +19,7 @@ Design (see docs/airflow.md):
   iteration's switch task continues the loop or leaves it through a relay.
   A loop back to an earlier step is unrolled whole: every step of the loop
   once per iteration, the switch of iteration ``k`` leading to the loop's
-  first step at ``k + 1``.
+  first step at ``k + 1`` (inside a foreach: guarding it).
 - A step with several upstream tasks that is not a join waits with
   ``none_failed_min_one_success``: it runs after the branch taken.
 """
@@ -157,10 +157,10 @@ def input_patterns(flow: Flow, step: Step, looped: dict[str, str] | None = None)
     for name in parents:
         parent = flow.step(name)
         parent_depth = len(flow.foreach_stack(name))
-        if is_recursive(parent) or (name in looped and looped.get(step.name) != looped[name]):
+        if parent_depth == depth + 1:
+            token = "{t}-*"  # the shim takes each index's last pass
+        elif is_recursive(parent) or (name in looped and looped.get(step.name) != looped[name]):
             token = "{last}"
-        elif parent_depth == depth + 1:
-            token = "{t}-*"
         elif parent_depth + 1 == depth:
             token = "{parent}"
         else:
@@ -215,12 +215,21 @@ class _Builder:
                     found.append(var)
         return found
 
-    def _run(self, step: Step, task_id: str, base: str, iteration: int, upstream: list[str]) -> RunTask:
+    def _run(
+        self,
+        step: Step,
+        task_id: str,
+        base: str,
+        iteration: int,
+        upstream: list[str],
+        guard: tuple[str, list[tuple[str, str]]] | None = None,
+    ) -> RunTask:
+        """Lay out one run task; ``guard`` replaces the one :meth:`_guard` would give."""
         stack = self.flow.foreach_stack(step.name)
         mapped_over = self.splits[stack[-1]] if stack else None
         if iteration == 0 and not upstream:
             upstream = self._upstream(step, mapped_over)
-        guard = self._guard(step, iteration)
+        guard = guard or self._guard(step, iteration)
         if guard is not None:
             self.guards[task_id] = guard
             # It decides itself whether it runs; an empty expansion upstream must not skip it.
@@ -328,6 +337,9 @@ class _Builder:
         for name in body:
             self.loops[name] = [name] + [f"{name}-iter-{k}" for k in range(1, self.max_iterations)]
         self.loop_inputs.update(loop_inputs(self.flow, source, body))
+        if self.flow.foreach_stack(head):
+            self._guarded_body_loop(source, body)
+            return
         entry = self._upstream(self.flow.step(head), None)
         for k in range(self.max_iterations):
             runs: dict[str, RunTask] = {}
@@ -342,6 +354,36 @@ class _Builder:
                 self.flow.step(source), runs[source], self.loops[source][k], base, follow, head
             )
             entry = [switch]
+
+    def _guarded_body_loop(self, source: str, body: list[str]) -> None:
+        """A loop back to an earlier step inside a foreach: every pass guarded, as for recursion.
+
+        Pass ``k`` of the loop's first step runs at a map index if pass
+        ``k - 1`` of the switch chose it there; the other steps if their
+        parent ran in the same pass.  The steps after the loop wait for every
+        pass of the switch and run where one of them chose them.
+        """
+        head = body[0]
+        passes: list[RunTask] = []
+        for k in range(self.max_iterations):
+            runs: dict[str, RunTask] = {}
+            for name in body:
+                step = self.flow.step(name)
+                base = name if k == 0 else f"{name}_iter{k}"
+                upstream: list[str] = []
+                guard: tuple[str, list[tuple[str, str]]] | None = None
+                if name != head:
+                    (parent,) = step.previous  # the loop's steps are linear (support.py)
+                    upstream = [runs[parent].var]
+                    guard = ("all", [(runs[parent].task_id, "path")]) if k else None
+                elif k:
+                    upstream = [passes[-1].var]
+                    guard = ("all", [(passes[-1].task_id, "case")])
+                runs[name] = self._run(step, self.loops[name][k], base, k, upstream, guard)
+            passes.append(runs[source])
+        for child in self.flow.step(source).next:
+            if child != head:
+                self.handles[(source, child)] = [run.var for run in passes]
 
 
 def build_plan(flow: Flow, max_iterations: int, kubernetes: bool, step_guards: Guards | None = None) -> Plan:

@@ -149,7 +149,7 @@ def _loop_back_problems(flow: Flow) -> list[Problem]:
                     flow.step(source),
                     flow,
                     f"a switch case going back to the earlier step {head!r} (from {source!r}) {reason}",
-                    "keep the loop outside any foreach, made of linear steps ending in one switch",
+                    "make the loop linear steps ending in one switch",
                 )
             )
     return found
@@ -166,8 +166,6 @@ def _body_problem(flow: Flow, source: str, head: str) -> str | None:
         return "in a loop with other loops"
     for name in ordered:
         step = flow.step(name)
-        if flow.foreach_stack(name):
-            return f"inside a foreach ({name!r})"
         inside = [p for p in step.previous if p in body and (p, name) not in back_edges]
         if name != head and len(inside) != len(step.previous):
             return f"with step {name!r} also reached from outside the loop"
