@@ -148,7 +148,7 @@ class TomlFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @retry(times=config_expr("raw[1] + deploy.retry.times"))
+    @retry(times=config_expr("raw[1] + deploy.retry.times"), minutes_between_retries=config_expr("None"))
     @step
     def end(self):
         pass

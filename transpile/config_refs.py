@@ -115,7 +115,7 @@ class ConfigRefs:
         declared = self.by_name.get(root.value)
         if declared is not None:
             return declared, declared.config.value
-        if root.value in self.ctx.constants:
+        if root.value in self.ctx.constants or root.value in ("True", "False", "None"):
             raise NotLiteral(root)
         self._report(
             "FLC503",
