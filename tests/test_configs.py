@@ -544,3 +544,30 @@ def test_metaflow_also_refuses_a_config_attribute_on_a_flow_decorator(tmp_path: 
         check=False,
     )
     assert done.returncode == 1 and "NameError: name 'cfg' is not defined" in done.stderr, done.stderr
+
+
+def test_tasks_from_a_code_package_see_the_compiled_override(tmp_path: Path) -> None:
+    """What a pod does on every target: fetch the package, run the shim (docs/task-contract.md)."""
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 12, "region": "ap-south-1"}), encoding="utf-8")
+    data, sha = flow_package(load_flow(str(path), configs={"settings": str(prod)}), str(path))
+    package = tmp_path / "package.tgz"
+    package.write_bytes(data)
+    for leftover in (path, path.parent / "settings.json", prod):  # only the package remains
+        leftover.unlink()
+    root = str(tmp_path / "ds")
+    common = ["--datastore", root, "--package-url", f"file://{package}", "--package-sha256", sha]
+    common += ["--flow-file", "flow.py", "--flow", "ConfigFlow", "--run-id", "r1", "--task-id", "t"]
+    for step, extra in (("start", []), ("end", ["--input-paths", "start/t"])):
+        done = subprocess.run(
+            [sys.executable, "-m", "flowc.runtime_shim", "task", *common, "--step", step, *extra],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert "ORACLE demo_proj 12 0.5 2 ap-south-1" in done.stdout
+    end = Flow("ConfigFlow", datastore=root)["r1"]["end"].task.data
+    assert end.later["cpu"] == 12 and end.region == "ap-south-1"
