@@ -38,6 +38,21 @@ NASTY = [
 ]
 
 TAG = re.compile(r"\{\{(.*?)\}\}", re.S)
+#: The one ``{{=...}}`` form in container arguments: a parameter, or nothing when it is the sentinel.
+PARAM_OR_DEFAULT = re.compile(
+    r"=workflow\.parameters\['([-\w]+)'\] == '([^']*)' \? '([^']*)' : '([^']*)' \+ workflow\.parameters\['\1'\]"
+)
+
+
+def expression(text: str, values: dict[str, str]) -> str | None:
+    """``expr`` evaluation of a ``{{=...}}`` tag (``None``: a variable is unknown, left for a later pass)."""
+    match = PARAM_OR_DEFAULT.fullmatch(json.loads(f'"{text}"'))
+    assert match, f"unmodelled expression {text!r}"
+    name, sentinel, nothing, flag = match.groups()
+    value = values.get(f"workflow.parameters.{name}")
+    if value is None:
+        return None
+    return nothing if value == sentinel else flag + value
 
 
 def argo_pass(tree: Any, values: dict[str, str]) -> Any:
@@ -45,7 +60,8 @@ def argo_pass(tree: Any, values: dict[str, str]) -> Any:
 
     def replace(match: re.Match[str]) -> str:
         key = match.group(1).strip()
-        return json.dumps(values[key])[1:-1] if key in values else match.group(0)
+        result = expression(key, values) if key.startswith("=") else values.get(key)
+        return match.group(0) if result is None else json.dumps(result)[1:-1]
 
     return json.loads(TAG.sub(replace, json.dumps(tree)))
 
@@ -95,10 +111,17 @@ def compiled(texts: list[str]) -> dict[str, Any]:
     return document
 
 
-def run_start_task(document: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """What the start task's process receives after every Argo and kubelet pass."""
+def run_start_task(
+    document: dict[str, Any], submitted: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """What the start task's process receives after every Argo and kubelet pass.
+
+    ``submitted``: values given at submit time (``argo submit -p NAME=VALUE``), kubelet text.
+    """
     spec = argo_pass(document["spec"], {"workflow.name": "wf-1"})
-    params = {f"workflow.parameters.{p['name']}": p["value"] for p in spec["arguments"]["parameters"]}
+    arguments = spec["arguments"]["parameters"]
+    params = {f"workflow.parameters.{p['name']}": p["value"] for p in arguments if "value" in p}
+    params.update({f"workflow.parameters.{k}": v for k, v in (submitted or {}).items()})
     globals_ = {"workflow.name": "wf-1", **params}
     main = spec["templates"][0]["dag"]["tasks"][0]
     inputs = {f"inputs.parameters.{p['name']}": p["value"] for p in main["arguments"]["parameters"]}

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from flowc.backends.argo.decorators import Profile
-from flowc.backends.argo.escape import LBRACE_VAR, kube_escape
+from flowc.backends.argo.escape import DEFAULT_SENTINEL, LBRACE_VAR, kube_escape
 from flowc.backends.base import CompileOptions
 from flowc.runtime_shim.bootstrap import bootstrap_command
 from flowc.transpile.ir import Flow
@@ -82,12 +82,25 @@ def _shim_args(
         args += ["--split-index", inp(split_param(level))]
     if key.start:
         for param in flow.parameters:
-            args += ["--param", f"{param.name}={{{{workflow.parameters.{param.name}}}}}"]
+            if param.default is None and not param.required:
+                args.append(_param_or_default(param.name))
+            else:
+                args += ["--param", f"{param.name}={{{{workflow.parameters.{param.name}}}}}"]
     for tag in tags:
         args += ["--tag", kube_escape(tag)]
     if key.output:
         args += ["--output-dir", OUTPUT_DIR]
     return args
+
+
+def _param_or_default(name: str) -> str:
+    """One argument: ``--param=NAME=VALUE``, or a no-op when the value is :data:`DEFAULT_SENTINEL`.
+
+    Argo cannot drop an argument, so the sentinel becomes ``--params-json={}``,
+    which adds nothing: the shim then computes the flow's own default.
+    """
+    value = f"workflow.parameters['{name}']"
+    return f"{{{{={value} == '{DEFAULT_SENTINEL}' ? '--params-json={{}}' : '--param={name}=' + {value}}}}}"
 
 
 def container_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flowc.backends.argo.escape import argo_inert, kube_escape
+from flowc.backends.argo.escape import DEFAULT_SENTINEL, argo_inert, kube_escape
 from flowc.backends.argo.limits import MAX_CRON_NAME, label_value, object_name, parameter_name
 from flowc.backends.base import CompileOptions
 from flowc.transpile.ir import Flow, Parameter, ParamType, Value
@@ -78,6 +78,8 @@ def arguments(flow: Flow) -> list[dict[str, str]]:
         text = parameter_text(param)
         if text is not None:
             entry["value"] = kube_escape(text)
+        elif not param.required:
+            entry["value"] = DEFAULT_SENTINEL
         if param.help and argo_inert(param.help):
             entry["description"] = param.help
         out.append(entry)

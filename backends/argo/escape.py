@@ -25,6 +25,11 @@ import re
 
 #: The environment variable holding a single ``{``; always the container's first.
 LBRACE_VAR = "FLOWC_LBRACE"
+#: The value of a parameter meaning "the flow's own default" (one computed when the run
+#: starts).  No literal flowc writes can equal it, since :func:`kube_escape` doubles every
+#: ``$``; a value given at submit time is kubelet text, where ``$$(FLOWC_DEFAULT)`` is
+#: that literal text and this reference is reserved.  The start task passes no value then.
+DEFAULT_SENTINEL = "$(FLOWC_DEFAULT)"
 
 _OPEN_TAG = re.compile(r"\{(?=\{)")
 
