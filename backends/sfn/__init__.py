@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from flowc.backends.base import CompileError, CompileOptions, Document
-from flowc.backends.sfn import checks, documents, machine, plan
+from flowc.backends.sfn import checks, documents, machine
 from flowc.backends.sfn.batch import JobDefinitions, dump
 from flowc.backends.sfn.compute import step_compute
 from flowc.backends.sfn.settings import parse_settings
@@ -27,7 +27,6 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     """The documents deploying ``flow`` to Step Functions; ``CompileError`` if it cannot be."""
     settings = parse_settings(flow, options)
     problems: list[Problem] = checks.check_flow(flow) + checks.check_widths(flow, settings)
-    problems += plan.loop_problems(flow)
     bucket, prefix, bad_root = checks.split_datastore(flow, options.datastore)
     problems += bad_root
     computes = {step.name: step_compute(flow, step, problems) for step in flow.steps}

@@ -21,11 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flowc.backends.base import unsupported
-from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.intrinsic import Fmt, join
 from flowc.transpile.ir import Flow, Step, StepKind
-from flowc.transpile.problems import Problem
 
 
 class Plan:
@@ -67,24 +64,10 @@ class Plan:
         """Keys of the loop groups containing ``step``, outermost foreach level first."""
         return sorted((k for k, body in self.members.items() if step in body), key=self.depth)
 
-    def starts_group(self, head: str) -> bool:
-        """Whether entering loop head ``head`` forward starts its group's count (from outside)."""
-        return not any(p in self.members[self.group_of[head]] for p in self.forward_previous(head))
-
-    def entry_problems(self) -> list[tuple[str, str]]:
-        """``(step, what)`` for loops entered where the count cannot start: a loop
-        group entered at a step that is not a loop head, or at a head reached
-        from inside and outside its group."""
-        out = []
-        for key, body in sorted(self.members.items()):
-            for step in sorted(body):
-                outside = [p for p in self.forward_previous(step) if p not in body]
-                inside = [p for p in self.forward_previous(step) if p in body]
-                if outside and (step not in self.loops or inside):
-                    out.append(
-                        (step, f"a loop (at step {key}) entered at step {step} from {', '.join(outside)}")
-                    )
-        return out
+    def group_at(self, step: str) -> str | None:
+        """The loop group containing ``step`` at ``step``'s own foreach level, if any."""
+        depth = self.depth(step)
+        return next((k for k in self.groups_of(step) if self.depth(k) == depth), None)
 
     def split_of(self, join_step: str) -> Step:
         """The branch or foreach step that ``join_step`` closes."""
@@ -111,14 +94,29 @@ class Plan:
         """The ``--input-paths`` value of ``step`` (``None`` for the start step)."""
         if step == self.flow.start:
             return None
-        if self.is_head(step):
-            return Fmt.of(f"$.loops.{self.group_of[step]}.in")
+        group = self.group_at(step)
+        if group is not None and self.via_record(step):
+            return Fmt.of(f"$.loops.{group}.in")
         return self.entry_paths(step)
 
-    def entry_paths(self, step: str) -> Fmt:
-        """``--input-paths`` of ``step`` reached through a forward edge."""
+    def via_record(self, step: str) -> bool:
+        """Whether ``step``'s parents differ between entries, so that its input paths
+        are set in its loop group's record: a loop head, or a step of a loop also
+        reached from outside the loop."""
+        group = self.group_at(step)
+        if group is None:
+            return False
+        inside = {p in self.members[group] for p in self.forward_previous(step)}
+        return self.is_head(step) or inside == {True, False}
+
+    def entry_paths(self, step: str, parents: list[str] | None = None) -> Fmt:
+        """``--input-paths`` of ``step`` reached through a forward edge (from one of
+        ``parents``, by default any)."""
         node = self.flow.step(step)
-        parents = self.forward_previous(step)
+        if parents is None or parents == self.forward_previous(step):
+            parents = self.forward_previous(step)
+        elif parents:
+            return join([self._entry(p, "?" if len(parents) > 1 else "") for p in parents], ",")
         if node.is_join:
             split = self.split_of(step)
             if split.kind is StepKind.FOREACH:
@@ -157,20 +155,6 @@ class Plan:
             seen.add(name)
             todo.extend(n for n in self.flow.step(name).next if not self.is_back_edge(name, n))
         return seen
-
-
-def loop_problems(flow: Flow) -> list[Problem]:
-    """FLC401 for loops the state machine cannot number (see :meth:`Plan.entry_problems`)."""
-    return [
-        unsupported(
-            TARGET,
-            flow.step(step),
-            flow,
-            what,
-            "enter each loop only at its first step (the step its switch goes back to)",
-        )
-        for step, what in Plan(flow).entry_problems()
-    ]
 
 
 def _back_edges(flow: Flow) -> set[tuple[str, str]]:

@@ -6,7 +6,8 @@ A *region* is the part of the graph between a first step and a stop step
 becomes one ``States`` map: the whole machine, a Parallel branch or a Map's
 item processor.  Each step contributes a few states named after it:
 
-``<step>-enter``   Pass   first entry into a loop head: starts its counter
+``<step>-enter``   Pass   entry into a loop from outside: starts its counter
+``<step>-enter-nested`` Pass  a nested loop's head: keeps the counter, sets parents
 ``<step>-args``    Pass   the task's own arguments into ``$.call``, only when
                           an inline command would nest too many intrinsics
 ``<step>``         Task   the Batch job running the shim
@@ -64,8 +65,11 @@ class StateBuilder:
 
     # -- regions ----------------------------------------------------------------------
 
-    def region(self, first: str, stop: str | None, nested: bool) -> tuple[str, dict[str, State]]:
-        """``(StartAt, States)`` for the steps from ``first`` up to ``stop``."""
+    def region(
+        self, first: str, stop: str | None, nested: bool, source: str | None = None
+    ) -> tuple[str, dict[str, State]]:
+        """``(StartAt, States)`` for the steps from ``first`` (entered from step
+        ``source``) up to ``stop``."""
         states: dict[str, State] = {}
         todo, seen = [first], set()
         while todo:
@@ -74,11 +78,20 @@ class StateBuilder:
                 continue
             seen.add(step)
             todo.extend(self._add_step(self.flow.step(step), stop, nested, states))
-        return self.entry(first), states
+        return self.entry(first, source), states
 
-    def entry(self, step: str) -> str:
-        """The state a forward transition into ``step`` goes to."""
-        return name(step, "enter") if self.plan.is_head(step) else self.task_entry(step)
+    def entry(self, step: str, source: str | None) -> str:
+        """The state a forward transition from ``source`` into ``step`` goes to:
+        into a loop from outside, ``<step>-enter`` starts the count; from inside,
+        ``<step>-enter-nested`` sets the parents of a step that takes them from
+        the loop record (a nested loop's head, a loop step also entered from
+        outside)."""
+        group = self.plan.group_at(step)
+        if group is None:
+            return self.task_entry(step)
+        if source is None or source not in self.plan.members[group]:
+            return name(step, "enter")
+        return name(step, "enter", "nested") if self.plan.via_record(step) else self.task_entry(step)
 
     def task_entry(self, step: str) -> str:
         """The first state running ``step``'s task: its ``-args`` Pass or the Task."""
@@ -88,7 +101,7 @@ class StateBuilder:
         count = batch.intrinsic_count(self._arguments(self.flow.step(step)))
         return count > limits.MAX_NESTED_INTRINSICS
 
-    def _goto(self, state: State, target: str, stop: str | None, nested: bool) -> None:
+    def _goto(self, state: State, source: str, target: str, stop: str | None, nested: bool) -> None:
         """Point ``state`` at ``target`` (or end the region when ``target`` is ``stop``)."""
         if target == stop:
             state["End"] = True
@@ -96,12 +109,11 @@ class StateBuilder:
                 # Map and Parallel collect every branch's output: keep it empty.
                 state["OutputPath"] = None
         else:
-            state["Next"] = self.entry(target)
+            state["Next"] = self.entry(target, source)
 
     def _add_step(self, step: Step, stop: str | None, nested: bool, states: dict[str, State]) -> list[str]:
         """Add ``step``'s states; return the steps to visit next."""
-        if self.plan.is_head(step.name):
-            states[name(step.name, "enter")] = self._enter_state(step.name)
+        states.update(self._enter_states(step.name))
         arguments = self._arguments(step)
         via_pass = self._via_pass(step.name)
         if via_pass:
@@ -134,7 +146,7 @@ class StateBuilder:
         else:
             visit = [step.next[0]]
         if visit and step.kind is not StepKind.SWITCH:
-            self._goto(after, visit[0], stop, nested)
+            self._goto(after, step.name, visit[0], stop, nested)
         if step.decorator("catch") is not None:
             self._catch(step, task, states)
         return visit
@@ -189,7 +201,7 @@ class StateBuilder:
             {role: name(step.name, role) for role in roles},
             self.plan.depth(step.name),
             self.plan.groups_of(step.name),
-            self.region(step.next[0], self._join(step), nested=True),
+            self.region(step.next[0], self._join(step), nested=True, source=step.name),
             self.settings.distributed(step.name),
             self.settings.max_concurrency,
             f"foreach {step.foreach} of step {step.name}",
@@ -198,7 +210,7 @@ class StateBuilder:
     def _parallel_state(self, step: Step) -> State:
         branches = []
         for head in step.next:
-            start_at, states = self.region(head, self._join(step), nested=True)
+            start_at, states = self.region(head, self._join(step), nested=True, source=step.name)
             branches.append({"StartAt": start_at, "States": states})
         return {
             "Type": "Parallel",
@@ -238,7 +250,7 @@ class StateBuilder:
                 choices.append({"Variable": variable, "StringEquals": target, "Next": again})
             else:
                 choice: State = {"Variable": variable, "StringEquals": target}
-                self._goto(choice, target, stop, nested)
+                self._goto(choice, step.name, target, stop, nested)
                 if "End" in choice:
                     raise AssertionError(f"switch {step.name} goes straight to the end of a region")
                 choices.append(choice)
@@ -251,22 +263,41 @@ class StateBuilder:
 
     # -- loops ---------------------------------------------------------------------------
 
-    def _enter_state(self, head: str) -> State:
-        """Forward entry into a loop head: parents from before it; from outside its
-        loop group, iteration 0 and no suffix, else (a nested loop) the group's count."""
-        group = self.plan.group_of[head]
+    def _enter_states(self, step: str) -> dict[str, State]:
+        """The states entering ``step``'s loop group on forward edges (see :meth:`entry`)."""
+        group = self.plan.group_at(step)
+        if group is None:
+            return {}
+        previous = self.plan.forward_previous(step)
+        members = self.plan.members[group]
+        states = {}
+        if not previous or any(p not in members for p in previous):
+            states[name(step, "enter")] = self._enter_state(step, group, fresh=True)
+        if self.plan.via_record(step) and any(p in members for p in previous):
+            states[name(step, "enter", "nested")] = self._enter_state(step, group, fresh=False)
+        return states
+
+    def _enter_state(self, step: str, group: str, fresh: bool) -> State:
+        """Entry into a loop group at ``step``: from outside (``fresh``), iteration 0
+        and no suffix, else the group's count; with the parents on that side when
+        they go through the record (:meth:`Plan.via_record`)."""
         parameters: dict[str, object] = {"k": 0, "sfx": ""}
-        comment = f"loop at step {head}: first iteration"
-        if not self.plan.starts_group(head):
+        comment = f"loop at step {step}: first iteration"
+        if not fresh:
             parameters = {"k.$": f"$.loops.{group}.k", "sfx.$": f"$.loops.{group}.sfx"}
-            comment = f"loop at step {head}, inside the loop at step {group}: same count"
-        put(parameters, "in", self.plan.entry_paths(head))
+            comment = f"loop at step {step}, inside the loop at step {group}: same count"
+        elif not self.plan.is_head(step):
+            comment = f"loop at step {group}, entered at step {step}: first iteration"
+        if self.plan.via_record(step):
+            members = self.plan.members[group]
+            parents = [p for p in self.plan.forward_previous(step) if (p in members) != fresh]
+            put(parameters, "in", self.plan.entry_paths(step, parents))
         return {
             "Type": "Pass",
             "Comment": comment,
             "Parameters": parameters,
             "ResultPath": f"$.loops.{group}",
-            "Next": self.task_entry(head),
+            "Next": self.task_entry(step),
         }
 
     def _again_state(self, source: str, head: str) -> State:
