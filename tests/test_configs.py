@@ -354,6 +354,20 @@ def test_flowc_run_with_an_override(tmp_path: Path) -> None:
     assert Flow("ConfigFlow", datastore=root)["r1"]["end"].task.data.later["cpu"] == 6
 
 
+def test_flowc_resume_takes_the_same_override(tmp_path: Path) -> None:
+    path = write_flow(tmp_path / "flow")
+    prod = tmp_path / "prod.json"
+    prod.write_text(json.dumps(SETTINGS | {"cpu": 6, "region": "us-east-2", "alpha": 0.25}), encoding="utf-8")
+    root = str(tmp_path / "ds")
+    first = flowc("run", str(path), "--datastore", root, "--run-id", "r1", "--config", f"settings={prod}")
+    assert first.returncode == 0, first.stdout + first.stderr
+    again = flowc(
+        "resume", str(path), "r1", "--from", "end", "--datastore", root, "--config", f"settings={prod}"
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "ORACLE demo_proj 6 0.25 2 us-east-2" in again.stdout
+
+
 def test_config_values_are_read_only_mappings() -> None:
     value = freeze({"db": {"host": "h", "ports": [1, 2]}})
     assert isinstance(value, ConfigValue) and value.db.host == "h" and value["db"]["ports"] == [1, 2]

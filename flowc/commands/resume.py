@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from flowc.commands._common import EXIT_USAGE, flow_option, load_or_exit
+from flowc.commands._common import EXIT_USAGE, flow_option
+from flowc.commands.config_option import config_option, load_with_configs
 from flowc.commands.run import datastore_option
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ Examples:
   flowc resume flows/train.py                 # the latest run, from its failed step
   flowc resume flows/train.py 1732... --from train
 Tasks before the resumed steps are reused by reference (no artifact is copied).
+Give the same --config NAME=FILE as the resumed run, so re-run steps see its configs.
 Exit codes: 0 the new run succeeded, 1 a task failed, 2 usage.""",
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -53,6 +55,7 @@ Exit codes: 0 the new run succeeded, 1 a task failed, 2 usage.""",
 )
 @datastore_option
 @click.option("--tag", "tags", multiple=True, help="Tag for the new run (repeatable).")
+@config_option
 @flow_option
 def command(
     file: str,
@@ -61,6 +64,7 @@ def command(
     max_workers: int,
     datastore: str | None,
     tags: tuple[str, ...],
+    configs: tuple[str, ...],
     flow_name: str | None,
 ) -> None:
     """Resume run RUN_ID (default: the latest run) of the flow in FILE as a new run."""
@@ -69,7 +73,7 @@ def command(
     from flowc.local_runner_ui import new_run_id, run_flow
     from flowc.runtime_shim.datastore import Datastore
 
-    flow = load_or_exit(file, flow_name)
+    flow = load_with_configs(file, flow_name, configs)
     ds = Datastore(datastore)
     runs = ClientFlow(flow.name, ds)
     if run_id is None:
