@@ -317,6 +317,9 @@ def test_override_problems_are_reported_at_the_config(tmp_path: Path) -> None:
 def test_check_and_cli_errors(tmp_path: Path) -> None:
     path = write_flow(tmp_path)
     assert flowc("check", str(path)).returncode == 0
+    (tmp_path / "broken.json").write_text("{oops", encoding="utf-8")
+    checked = flowc("check", str(path), "--config", f"settings={tmp_path / 'broken.json'}")
+    assert checked.returncode == 1 and "FLC501" in checked.stderr and "Traceback" not in checked.stderr
     bad = flowc("run", str(path), "--config", "settings", "--datastore", str(tmp_path / "ds"))
     assert bad.returncode == 2 and "expected NAME=FILE" in bad.stderr and "Traceback" not in bad.stderr
     missing = flowc(

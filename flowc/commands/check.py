@@ -8,6 +8,7 @@ import sys
 import click
 
 from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, flow_option
+from flowc.commands.config_option import config_files, config_option
 
 
 @click.command(
@@ -20,16 +21,18 @@ Exit codes: 0 clean, 1 problems found, 2 usage error.""",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
 @flow_option
-def command(files: tuple[str, ...], fmt: str, flow_name: str | None) -> None:
+def command(files: tuple[str, ...], fmt: str, configs: tuple[str, ...], flow_name: str | None) -> None:
     """Check FLOW files for errors, without running them."""
     from flowc.commands._common import print_problems
     from flowc.transpile import Problem, analyze_file
 
     problems: list[Problem] = []
     failed = False
+    overrides = config_files(configs)
     for path in files:
-        analysis = analyze_file(path, flow_name)
+        analysis = analyze_file(path, flow_name, overrides)
         problems.extend(analysis.problems)
         failed = failed or bool(analysis.errors)
     if fmt == "json":
