@@ -1,11 +1,12 @@
-"""Recursion inside a foreach and nested recursions: the state machine gives
-every task the id and input paths ``flowc run`` gives it.
+"""Loops inside a foreach, nested loops and loops entered midway: the state
+machine gives every task the id and input paths ``flowc run`` gives it.
 
 Each flow runs for real with ``flowc run``; moto's Step Functions engine
 then runs the compiled state machine seeded with the output.json files that
 run wrote (so every switch and foreach decides the same way), and the
 ``--task-id`` / ``--input-paths`` / ``--split-index`` each Batch stand-in
-received must equal what the local runner's tasks recorded.
+received must equal what the local runner's tasks recorded (optional
+entries after a switch, ``a/t?``, resolved as the shim resolves them).
 """
 
 from __future__ import annotations
