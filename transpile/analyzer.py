@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
+from flowc.transpile.compat import check_metaflow_names
 from flowc.transpile.config_refs import ConfigRefs
 from flowc.transpile.configs import check_config_names, read_configs
 from flowc.transpile.context import Context, collect_imports
@@ -91,6 +92,7 @@ def analyze_source(
         message = f"the file cannot be parsed: {exc}"
         return Analysis(None, (Problem("FLC001", Span(path, 1, 1), message, hint),))
     ctx = Context(path, locator, collect_imports(module), {})
+    check_metaflow_names(ctx)
     try:
         ctx.constants.update(module_constants(module))
         flow = _analyze_module(ctx, module, flow_name, configs or {})

@@ -138,13 +138,6 @@ class Context:
         except Reported:  # a wrong config reference, already reported: no second problem
             return None
 
-    def __post_init__(self) -> None:
-        # Imported here: these modules build on this one.  Running the import
-        # check on creation keeps it out of the analyzer's control flow.
-        from flowc.transpile.compat import check_metaflow_names
-
-        check_metaflow_names(self)
-
     @cached_property
     def bindings(self) -> dict[str, Binding]:
         """Names the file binds itself (the user's own decorators), read on first use."""
