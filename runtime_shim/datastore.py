@@ -25,8 +25,8 @@ from flowc.runtime_shim.storage import NotFound, Storage, open_storage
 
 #: Environment variable naming the default root.
 ROOT_ENV = "FLOWC_DATASTORE"
-#: Folder names under ``<root>/<Flow>/`` that are not runs.
-NOT_RUNS = frozenset({"data", "packages"})
+#: Folder names under ``<root>/<Flow>/`` that are not runs (``_triggers``: the sfn event gate's markers).
+NOT_RUNS = frozenset({"data", "packages", "_triggers"})
 
 
 def resolve_root(root: str | None = None) -> str:

@@ -156,3 +156,11 @@ def test_hundred_concurrent_writers_store_each_blob_once(datastore_root: str) ->
     for sha, value in zip(results[0][:3], SHARED, strict=True):
         assert ds.load_value("F", sha) == value
     assert {ds.load_value("F", sha) for sha in own} == {f"own value {n}" for n in range(100)}
+
+
+def test_folders_that_are_not_runs_are_not_listed_as_runs(tmp_path: Path) -> None:
+    ds = Datastore(str(tmp_path))
+    for folder in ("r1", "data", "packages", "_triggers"):
+        (tmp_path / "F" / folder).mkdir(parents=True)
+        (tmp_path / "F" / folder / "x").write_text("x")
+    assert ds.list_runs("F") == ["r1"]
