@@ -191,3 +191,71 @@ def test_flow_level_environment_decorators_compile_the_shim_installs_them() -> N
         "    @step\n    def end(self):\n        pass\n"
     )
     assert compile_source(source)
+
+
+STORAGE = """
+from flowc import FlowSpec, kubernetes, resources, step
+
+
+class StorageFlow(FlowSpec):
+    @resources(shared_memory=512)
+    @kubernetes(memory=8000, cpu=2, use_tmpfs=True, port=8080, qos="Guaranteed",
+                persistent_volume_claims={"data": "/mnt/data", "cache": "/mnt/cache"},
+                extended_resources={"vpc.amazonaws.com/efa": 1})
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @kubernetes(tmpfs_size=100, tmpfs_path="/scratch", tmpfs_tempdir=False)
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_storage_ports_and_qos_as_metaflow_sets_them() -> None:
+    (document,) = compile_source(STORAGE)
+    start = template_of(document, "start")
+    assert start["volumes"] == [
+        {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "512Mi"}},
+        {"name": "tmpfs", "emptyDir": {"medium": "Memory", "sizeLimit": "4000Mi"}},
+        {"name": "pvc-0", "persistentVolumeClaim": {"claimName": "cache"}},
+        {"name": "pvc-1", "persistentVolumeClaim": {"claimName": "data"}},
+    ]
+    container = start["container"]
+    assert container["volumeMounts"] == [
+        {"name": "dshm", "mountPath": "/dev/shm"},
+        {"name": "tmpfs", "mountPath": "/metaflow_temp"},
+        {"name": "pvc-0", "mountPath": "/mnt/cache"},
+        {"name": "pvc-1", "mountPath": "/mnt/data"},
+    ]
+    assert {"name": "METAFLOW_TEMPDIR", "value": "/metaflow_temp"} in container["env"]
+    assert container["ports"] == [{"containerPort": 8080}]
+    assert container["resources"] == {
+        "limits": {"vpc.amazonaws.com/efa": "1", "cpu": "2", "memory": "8000M"},
+        "requests": {"cpu": "2", "memory": "8000M"},
+    }
+    end = template_of(document, "end")
+    assert end["volumes"] == [{"name": "tmpfs", "emptyDir": {"medium": "Memory", "sizeLimit": "100Mi"}}]
+    assert end["container"]["volumeMounts"] == [{"name": "tmpfs", "mountPath": "/scratch"}]
+    assert all(e["name"] != "METAFLOW_TEMPDIR" for e in end["container"]["env"])
+
+
+@pytest.mark.parametrize(
+    ("argument", "message", "hint"),
+    [
+        ('namespace="ml"', "@kubernetes(namespace=...)", "use --set namespace=NAME"),
+        (
+            'compute_pool="p"',
+            "@kubernetes(compute_pool=...)",
+            "select the nodes with node_selector=... instead",
+        ),
+        ('qos="Best"', "@kubernetes(qos='Best')", "use qos='Guaranteed' or 'Burstable'"),
+    ],
+)
+def test_refused_kubernetes_arguments_say_what_to_do(argument: str, message: str, hint: str) -> None:
+    source = STORAGE.replace("@kubernetes(tmpfs_size=100", f"@kubernetes({argument}, tmpfs_size=100")
+    with pytest.raises(CompileError) as caught:
+        compile_source(source)
+    (problem,) = caught.value.problems
+    assert problem.rule == "FLC401" and message in problem.message and problem.hint == hint

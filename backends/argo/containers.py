@@ -121,6 +121,7 @@ def container_template(
         container["envFrom"] = env_from
     if prof.resources:
         container["resources"] = json.loads(prof.resources)
+    container.update(json.loads(prof.container))
     if "imagePullPolicy" in pod:
         container["imagePullPolicy"] = pod.pop("imagePullPolicy")
     template: dict[str, object] = {"name": key.name()}
@@ -134,6 +135,9 @@ def container_template(
         **({"labels": extra_meta["labels"]} if "labels" in extra_meta else {}),
     }
     template.update(pod)
+    volumes = json.loads(prof.volumes)
+    if volumes:
+        template["volumes"] = volumes
     template["container"] = container
     if key.output:
         path = f"{OUTPUT_DIR}/{key.output}"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from flowc.backends.argo.escape import argo_inert, kube_escape
+from flowc.backends.argo.volumes import storage
 from flowc.transpile.ir import Decorator, Flow, Step, Value
 
 TARGET = "Argo Workflows"
@@ -32,8 +33,28 @@ KUBERNETES_ARGS = frozenset(
         "tolerations",
         "labels",
         "annotations",
+        "shared_memory",
+        "use_tmpfs",
+        "tmpfs_tempdir",
+        "tmpfs_size",
+        "tmpfs_path",
+        "persistent_volume_claims",
+        "port",
+        "qos",
+        "extended_resources",
     }
 )
+#: Why an ``@kubernetes`` argument outside :data:`KUBERNETES_ARGS` is refused, and what to do.
+KUBERNETES_HINTS = {
+    "namespace": "use --set namespace=NAME",
+    "image_pull_secrets": "list the secrets in imagePullSecrets of the pods' service account",
+    "compute_pool": "select the nodes with node_selector=... instead",
+    "executable": "make python the image's interpreter for the task, or remove it",
+    "security_context": "set it with a pod security policy or admission rule, or remove it",
+    "hostname_resolution_timeout": "remove it: Argo starts the task when the pod runs",
+}
+#: ``@kubernetes(qos=...)`` values (Metaflow's, case-insensitive).
+QOS_CLASSES = ("guaranteed", "burstable")
 #: Step decorators that change nothing in the Argo document (the shim handles them;
 #: ``@pypi``/``@conda`` and their flow-level bases too, see docs/environments.md).
 SHIM_ONLY = frozenset({"card", "catch"})
@@ -74,6 +95,10 @@ class Profile:
     timeout: int = 0
     #: Pod-level settings as JSON: node selector, tolerations, service account...
     pod: str = "{}"
+    #: The template's ``volumes`` as JSON.
+    volumes: str = "[]"
+    #: Extra container fields as JSON: ``volumeMounts``, ``ports``.
+    container: str = "{}"
 
 
 def _quantity(value: Value, unit: str) -> str:
@@ -100,6 +125,7 @@ def _merged_compute(step: Step) -> dict[str, Value]:
 def _resources(compute: dict[str, Value]) -> dict[str, object]:
     requests: dict[str, str] = {}
     limits: dict[str, str] = {}
+    guaranteed = str(compute.get("qos") or "").lower() == "guaranteed"
     if "cpu" in compute:
         requests["cpu"] = _cpu(compute["cpu"])
     if "memory" in compute:
@@ -110,6 +136,13 @@ def _resources(compute: dict[str, Value]) -> dict[str, object]:
     if gpus:
         vendor = str(compute.get("gpu_vendor") or "nvidia").lower()
         limits[f"{vendor}.com/gpu"] = str(gpus)
+    extended = compute.get("extended_resources")
+    if isinstance(extended, dict):
+        # Extended resources are whole units, never overcommitted: a limit is the request.
+        limits.update({str(k): str(v) for k, v in extended.items() if v is not None})
+    if guaranteed:
+        # Guaranteed QoS: every request is also a limit, as Metaflow sets them.
+        limits.update(requests)
     block: dict[str, object] = {}
     if limits:
         block["limits"] = limits
@@ -208,8 +241,11 @@ def check_supported(flow: Flow, step: Step) -> None:
         if deco.name == "kubernetes":
             extra = sorted(k for k in deco.args if k not in KUBERNETES_ARGS and deco.args[k] is not None)
             if extra:
-                hint = "use --set namespace=NAME" if extra[0] == "namespace" else "remove it"
+                hint = KUBERNETES_HINTS.get(extra[0], "remove it")
                 raise Unsupported(deco, f"@kubernetes({extra[0]}=...)", hint)
+            qos = deco.get("qos")
+            if qos is not None and str(qos).lower() not in QOS_CLASSES:
+                raise Unsupported(deco, f"@kubernetes(qos={qos!r})", "use qos='Guaranteed' or 'Burstable'")
         if deco.name == "secrets" and deco.get("role"):
             raise Unsupported(deco, "@secrets(role=...)", "give the pod's service account access instead")
         if deco.name in ("kubernetes", "secrets", "resources") and _has_open_tag(dict(deco.args)):
@@ -233,13 +269,18 @@ def profile(step: Step, default_image: str) -> Profile:
     """The container settings ``step``'s decorators ask for."""
     compute = _merged_compute(step)
     image = str(compute.get("image") or default_image)
+    volumes, container, storage_env = storage(compute)
+    env = _env(step)
+    env += [e for e in storage_env if e["name"] not in {v["name"] for v in env}]
     dumps = json.dumps
     return Profile(
         image=image,
         resources=dumps(_resources(compute)) if _resources(compute) else "",
-        env=dumps(_env(step)),
+        env=dumps(env),
         env_from=dumps([{"secretRef": {"name": n}} for n in _secret_names(step)]),
         retry=dumps(_retry(step)) if _retry(step) else "",
         timeout=_timeout(step),
         pod=dumps(_pod(step), sort_keys=True),
+        volumes=dumps(volumes),
+        container=dumps(container),
     )
