@@ -85,6 +85,8 @@ class Task:
             kind = "infrastructure error" if exc.exit_code == errors.EXIT_INFRA else "error"
             print(f"flowc: {kind} in task {self.name}: {exc}", file=sys.stderr)
             return exc.exit_code
+        finally:
+            current.reset()  # also removes current.tempdir
 
     def _run(self) -> int:
         self._locate_code()
@@ -220,6 +222,7 @@ class Task:
         current.tags = list(self.args.tags)
         current.parameter_names = [p.name for p in flow_parameters(cls).values()]
         current.is_running_flow = True
+        current.bind(self.graph, getattr(cls, "_flowc_flow_decorators", []), self.decorators)
 
     # -- finishing -----------------------------------------------------------------
 

@@ -62,7 +62,12 @@ def test_every_golden_has_an_example() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_graph_json_follows_the_contract(example: Path) -> None:
     doc = json.loads(_graph(example))
-    assert set(doc) == {"flow", "file", "parameters", "steps"}
+    required = {"flow", "file", "parameters", "steps"}
+    # configs and decorators are there only when the flow has them
+    assert required <= set(doc) <= required | {"configs", "decorators"}
+    for decorator in doc.get("decorators", []):
+        assert set(decorator) == {"name", "args"}
+        assert decorator["name"] in {"pypi_base", "conda_base", "project"}
     assert doc["file"] == f"examples/{example.name}"
     for param in doc["parameters"]:
         assert set(param) == {"name", "type", "default", "required", "help"}

@@ -169,16 +169,17 @@ def test_flowc_check_refuses_with_position_and_no_traceback(tmp_path: Path) -> N
 def test_current_attributes_flowc_lacks_are_errors() -> None:
     tail = TAIL.replace(
         "        self.next(self.end)",
-        "        print(current.run_id, current.pathspec, current.username)\n"
+        "        print(current.run_id, current.pathspec, current.namespace)\n"
         "        current.card.append(None)\n"
         "        current.card.refresh()\n"
         '        current.card["x"].refresh()\n'
+        "        print(current.trigger, current.username, current.project_name, current.get('tempdir'))\n"
         "        self.next(self.end)",
     )
     head = "from flowc import FlowSpec, step, current\n"
-    assert problems(head, tail) == {("FLC309", 7, 49), ("FLC309", 9, 9), ("FLC309", 10, 9)}
+    assert problems(head, tail) == {("FLC309", 7, 49), ("FLC309", 11, 15)}
     (text, *_) = messages(head, tail)
-    assert "flowc does not provide current.username" in text
+    assert "flowc does not provide current.namespace" in text
 
 
 # --- user decorators --------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from typing import Any
 
 from flowc.transpile.ir import Flow, Step, StepKind
 
-#: Flow decorators the runtime shim acts on, listed in the graph's top-level ``decorators``.
-TASK_FLOW_DECORATORS = ("pypi_base", "conda_base")
+#: Flow decorators the runtime shim acts on, listed in the graph's top-level ``decorators``
+#: (``project`` gives ``current.project_name`` and ``current.branch_name``).
+TASK_FLOW_DECORATORS = ("pypi_base", "conda_base", "project")
 
 
 def graph_json(flow: Flow) -> dict[str, Any]:

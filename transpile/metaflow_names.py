@@ -89,26 +89,16 @@ MODULE_INSTEAD: dict[str, str] = {
     "metaflow.metaflow_config": "configure flowc with command-line options and FLOWC_* environment variables",
 }
 
-_PROJECT = "flowc does not expose @project's names to steps: pass what the step needs as a Parameter"
-
 #: Attributes of Metaflow's ``current`` that flowc's lacks → what to do instead.
 CURRENT_INSTEAD: dict[str, str] = {
-    "username": "flowc records no user: pass who runs the flow as a Parameter",
     "namespace": "flowc has no namespaces: use current.flow_name and current.run_id",
     "graph": "print the flow's graph outside the flow with 'flowc graph FILE'",
     "run": "use current.run_id (flowc's client is not available inside tasks)",
     "task": "use current.task_id and current.pathspec (flowc's client is not available inside tasks)",
-    "tempdir": "use tempfile.mkdtemp() from the standard library",
-    "get": "use getattr(current, name, default)",
     "trigger": "flowc does not expose the triggering event to steps: pass its payload as a Parameter",
     "parallel": "in a @parallel step, self.index is the node's rank (0-based)",
-    **dict.fromkeys(
-        ("project_name", "branch_name", "is_production", "project_flow_name", "is_user_branch"), _PROJECT
-    ),
 }
 
-#: Methods of Metaflow's ``current.card`` that flowc's lacks → what to do instead.
-CARD_COLLECTOR_INSTEAD: dict[str, str] = {
-    "refresh": "flowc renders a card once, when the step ends: drop the refresh() call",
-    "get": "keep your own reference to the components you append",
-}
+#: Methods of Metaflow's ``current.card`` that flowc's lacks → what to do instead (none today:
+#: ``refresh()`` is a no-op because flowc renders a card once, when the step ends).
+CARD_COLLECTOR_INSTEAD: dict[str, str] = {}
