@@ -259,3 +259,42 @@ def test_refused_kubernetes_arguments_say_what_to_do(argument: str, message: str
         compile_source(source)
     (problem,) = caught.value.problems
     assert problem.rule == "FLC401" and message in problem.message and problem.hint == hint
+
+
+RECURSIVE = """
+from flowc import FlowSpec, step
+
+
+class SpinFlow(FlowSpec):
+    @step
+    def start(self):
+        self.items = [1]
+        self.next(self.spin, foreach="items")
+
+    @step
+    def spin(self):
+        self.state = "done"
+        self.next({"again": self.spin, "done": self.after}, condition="state")
+
+    @step
+    def after(self):
+        self.next(self.join)
+
+    @step
+    def join(self, inputs):
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_a_recursion_bound_over_argos_stack_names_the_largest_that_fits() -> None:
+    # main → foreach body → loop: three templates, so 97 rounds fit in Argo's 100.
+    compile_source(RECURSIVE, max_recursion="97")
+    with pytest.raises(CompileError) as caught:
+        compile_source(RECURSIVE, max_recursion="98")
+    (problem,) = caught.value.problems
+    assert problem.rule == "FLC401" and "98 rounds" in problem.message
+    assert problem.hint == "--set max_recursion=97 or less"

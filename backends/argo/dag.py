@@ -177,10 +177,12 @@ class DagBuilder(Wiring):
                 raise ShapeError(
                     scope.latch, "a loop closed from inside a nested construct", "close it at its level"
                 )
-            if len(scope.chain()) + self.bound > ARGO_MAX_STACK_DEPTH:
+            fits = ARGO_MAX_STACK_DEPTH - len(scope.chain())
+            if self.bound > fits:
                 raise ShapeError(
                     scope.anchor,
-                    "a recursion nested too deep for Argo's template stack",
-                    "lower --set max_recursion=N",
+                    f"a recursion of {self.bound} rounds here: Argo nests at most "
+                    f"{ARGO_MAX_STACK_DEPTH} template calls",
+                    f"--set max_recursion={fits} or less",
                 )
         return [self.template(scope) for scope in self.lay.all_scopes()]
