@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import argo_schema
@@ -298,3 +299,11 @@ def test_a_recursion_bound_over_argos_stack_names_the_largest_that_fits() -> Non
     (problem,) = caught.value.problems
     assert problem.rule == "FLC401" and "98 rounds" in problem.message
     assert problem.hint == "--set max_recursion=97 or less"
+
+
+def test_storage_round_trips_through_hera() -> None:
+    from hera.workflows.models import WorkflowTemplate
+
+    (document,) = compile_source(STORAGE)
+    dumped = WorkflowTemplate.model_validate(document).model_dump_json(exclude_none=True, by_alias=True)
+    assert json.loads(dumped) == document

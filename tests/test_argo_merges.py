@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 from pathlib import Path
 
 import argo_schema
@@ -282,10 +283,14 @@ def test_every_choice_runs_each_step_once_with_the_parent_taken(name: str) -> No
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
-def test_shapes_are_strictly_valid(name: str) -> None:
+def test_shapes_are_strictly_valid_and_round_trip_through_hera(name: str) -> None:
+    from hera.workflows.models import WorkflowTemplate
+
     _, document = compile_shape(name)
     for version in argo_schema.VERSIONS:
         assert not argo_schema.errors(document, version)
+    dumped = WorkflowTemplate.model_validate(document).model_dump_json(exclude_none=True, by_alias=True)
+    assert json.loads(dumped) == document
 
 
 def test_a_merge_switch_reads_the_choice_of_the_variant_that_ran() -> None:
