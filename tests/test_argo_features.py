@@ -207,7 +207,7 @@ class StorageFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @kubernetes(tmpfs_size=100, tmpfs_path="/scratch", tmpfs_tempdir=False)
+    @kubernetes(tmpfs_size=100, tmpfs_path="/scratch", tmpfs_tempdir=False, image_pull_secrets=["b", "a"])
     @step
     def end(self):
         pass
@@ -236,6 +236,7 @@ def test_storage_ports_and_qos_as_metaflow_sets_them() -> None:
         "limits": {"vpc.amazonaws.com/efa": "1", "cpu": "2", "memory": "8000M"},
         "requests": {"cpu": "2", "memory": "8000M"},
     }
+    assert document["spec"]["imagePullSecrets"] == [{"name": "a"}, {"name": "b"}]
     end = template_of(document, "end")
     assert end["volumes"] == [{"name": "tmpfs", "emptyDir": {"medium": "Memory", "sizeLimit": "100Mi"}}]
     assert end["container"]["volumeMounts"] == [{"name": "tmpfs", "mountPath": "/scratch"}]

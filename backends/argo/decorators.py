@@ -42,12 +42,12 @@ KUBERNETES_ARGS = frozenset(
         "port",
         "qos",
         "extended_resources",
+        "image_pull_secrets",
     }
 )
 #: Why an ``@kubernetes`` argument outside :data:`KUBERNETES_ARGS` is refused, and what to do.
 KUBERNETES_HINTS = {
     "namespace": "use --set namespace=NAME",
-    "image_pull_secrets": "list the secrets in imagePullSecrets of the pods' service account",
     "compute_pool": "select the nodes with node_selector=... instead",
     "executable": "make python the image's interpreter for the task, or remove it",
     "security_context": "set it with a pod security policy or admission rule, or remove it",
@@ -231,6 +231,17 @@ def _pod(step: Step) -> dict[str, object]:
     if kube.get("image_pull_policy"):
         pod["imagePullPolicy"] = kube.get("image_pull_policy")
     return pod
+
+
+def image_pull_secrets(flow: Flow) -> list[str]:
+    """Every step's ``@kubernetes(image_pull_secrets=...)``: Argo sets them for the whole workflow."""
+    names: set[str] = set()
+    for step in flow.steps:
+        kube = step.decorator("kubernetes")
+        listed = kube.get("image_pull_secrets") if kube is not None else None
+        if isinstance(listed, list):
+            names.update(str(name) for name in listed)
+    return sorted(names)
 
 
 def check_supported(flow: Flow, step: Step) -> None:

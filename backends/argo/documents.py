@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flowc.backends.argo.decorators import image_pull_secrets
 from flowc.backends.argo.escape import DEFAULT_SENTINEL, argo_inert, kube_escape
 from flowc.backends.argo.limits import MAX_CRON_NAME, label_value, object_name, parameter_name
 from flowc.backends.base import CompileOptions
@@ -110,6 +111,9 @@ def workflow_template(
     account = options.setting("service_account", "")
     if account:
         spec["serviceAccountName"] = account
+    pull_secrets = image_pull_secrets(flow)
+    if pull_secrets:
+        spec["imagePullSecrets"] = [{"name": secret} for secret in pull_secrets]
     spec["workflowMetadata"] = {"labels": labels(flow, options)}
     spec["templates"] = templates
     return {
