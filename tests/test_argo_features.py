@@ -202,7 +202,9 @@ class StorageFlow(FlowSpec):
     @resources(shared_memory=512)
     @kubernetes(memory=8000, cpu=2, use_tmpfs=True, port=8080, qos="Guaranteed",
                 persistent_volume_claims={"data": "/mnt/data", "cache": "/mnt/cache"},
-                extended_resources={"vpc.amazonaws.com/efa": 1})
+                extended_resources={"vpc.amazonaws.com/efa": 1},
+                security_context={"run_as_user": 1000, "allow_privilege_escalation": False,
+                                  "capabilities": {"drop": ["ALL"]}})
     @step
     def start(self):
         self.next(self.end)
@@ -234,7 +236,12 @@ def test_storage_ports_and_qos_as_metaflow_sets_them() -> None:
     assert container["ports"] == [{"containerPort": 8080}]
     assert container["resources"] == {
         "limits": {"vpc.amazonaws.com/efa": "1", "cpu": "2", "memory": "8000M"},
-        "requests": {"cpu": "2", "memory": "8000M"},
+        "requests": {"cpu": "2", "memory": "8000M", "vpc.amazonaws.com/efa": "1"},
+    }
+    assert container["securityContext"] == {
+        "runAsUser": 1000,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
     }
     assert document["spec"]["imagePullSecrets"] == [{"name": "a"}, {"name": "b"}]
     end = template_of(document, "end")

@@ -43,6 +43,7 @@ KUBERNETES_ARGS = frozenset(
         "qos",
         "extended_resources",
         "image_pull_secrets",
+        "security_context",
     }
 )
 #: Why an ``@kubernetes`` argument outside :data:`KUBERNETES_ARGS` is refused, and what to do.
@@ -50,7 +51,6 @@ KUBERNETES_HINTS = {
     "namespace": "use --set namespace=NAME",
     "compute_pool": "select the nodes with node_selector=... instead",
     "executable": "make python the image's interpreter for the task, or remove it",
-    "security_context": "set it with a pod security policy or admission rule, or remove it",
     "hostname_resolution_timeout": "remove it: Argo starts the task when the pod runs",
 }
 #: ``@kubernetes(qos=...)`` values (Metaflow's, case-insensitive).
@@ -97,7 +97,7 @@ class Profile:
     pod: str = "{}"
     #: The template's ``volumes`` as JSON.
     volumes: str = "[]"
-    #: Extra container fields as JSON: ``volumeMounts``, ``ports``.
+    #: Extra container fields as JSON: ``volumeMounts``, ``ports``, ``securityContext``.
     container: str = "{}"
 
 
@@ -138,8 +138,10 @@ def _resources(compute: dict[str, Value]) -> dict[str, object]:
         limits[f"{vendor}.com/gpu"] = str(gpus)
     extended = compute.get("extended_resources")
     if isinstance(extended, dict):
-        # Extended resources are whole units, never overcommitted: a limit is the request.
-        limits.update({str(k): str(v) for k, v in extended.items() if v is not None})
+        # Requested and limited alike, as Metaflow does (Kubernetes never overcommits them).
+        given = {str(k): str(v) for k, v in extended.items() if v is not None}
+        requests.update(given)
+        limits.update(given)
     if guaranteed:
         # Guaranteed QoS: every request is also a limit, as Metaflow sets them.
         limits.update(requests)

@@ -1,10 +1,12 @@
-"""``@kubernetes`` / ``@resources`` storage and ports → template volumes and container fields.
+"""``@kubernetes`` / ``@resources`` storage, ports and security context → volumes and container fields.
 
 Metaflow's meanings: ``shared_memory`` (MiB) is a memory-backed ``/dev/shm``;
 ``use_tmpfs`` / ``tmpfs_size`` (MiB, default half the step's memory) a
 memory-backed folder at ``tmpfs_path`` that becomes ``METAFLOW_TEMPDIR``
 unless ``tmpfs_tempdir=False``; ``persistent_volume_claims`` maps claim
-names to mount paths; ``port`` is a container port.
+names to mount paths; ``port`` is a container port; ``security_context``
+holds the container's ``securityContext`` fields in Python client spelling
+(``run_as_user`` → ``runAsUser``; values are passed as written).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def _mebibytes(value: Value) -> str:
     return text
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def _memory_backed(name: str, size: str) -> dict[str, object]:
     return {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": size}}
 
@@ -46,7 +53,7 @@ class Storage(NamedTuple):
 
     #: The template's ``volumes``.
     volumes: list[dict[str, object]]
-    #: Extra container fields: ``volumeMounts``, ``ports``.
+    #: Extra container fields: ``volumeMounts``, ``ports``, ``securityContext``.
     container: dict[str, object]
     #: Extra environment variables.
     env: list[dict[str, str]]
@@ -76,4 +83,7 @@ def storage(compute: dict[str, Value]) -> Storage:
         container["volumeMounts"] = mounts
     if compute.get("port"):
         container["ports"] = [{"containerPort": int(str(compute["port"]))}]
+    context = compute.get("security_context")
+    if isinstance(context, dict) and context:
+        container["securityContext"] = {_camel(key): value for key, value in context.items()}
     return Storage(volumes, container, env)
