@@ -61,8 +61,10 @@ class LocalRunner:
         self.split_of_join = {s.matching_join: s.name for s in flow.steps if s.matching_join}
         self.loops = Loops(flow)
         self.queue: deque[TaskSpec] = deque()
-        self.cardinality: dict[tuple[str, tuple[int, ...]], int] = {}
-        self.arrivals: dict[tuple[str, tuple[int, ...], int], dict[str, str]] = {}
+        #: (split step, indices, loop passes) → the foreach's cardinality.
+        self.cardinality: dict[tuple[str, tuple[int, ...], tuple[int, ...]], int] = {}
+        #: (join, indices, loop passes) → parents arrived so far.
+        self.arrivals: dict[tuple[str, tuple[int, ...], tuple[int, ...]], dict[str, str]] = {}
         self.failed: list[TaskResult] = []
 
     # -- public ---------------------------------------------------------------------
@@ -135,7 +137,7 @@ class LocalRunner:
         elif result.returncode in RETRYABLE and spec.attempt < self._retries(spec.step):
             self.printer.print(f"[{spec.label}] attempt {spec.attempt} failed; retrying", markup=False)
             self.queue.append(
-                TaskSpec(spec.step, spec.indices, spec.iteration, spec.input_paths, spec.attempt + 1)
+                TaskSpec(spec.step, spec.indices, spec.iterations, spec.input_paths, spec.attempt + 1)
             )
         else:
             self.failed.append(result)
@@ -151,36 +153,38 @@ class LocalRunner:
         """Queue whatever the finished task unlocks."""
         parent = f"{spec.step}/{spec.task_id}"
         foreach = output.get("foreach")
+        levels = spec.levels
         if foreach:
-            self.cardinality[(spec.step, spec.indices)] = int(foreach["cardinality"])
+            self.cardinality[(spec.step, spec.indices, levels)] = int(foreach["cardinality"])
             for index in range(int(foreach["cardinality"])):
-                self.queue.append(TaskSpec(output["next"][0], (*spec.indices, index), 0, parent))
+                child = TaskSpec(output["next"][0], (*spec.indices, index), (*levels, 0), parent)
+                self.queue.append(child)
             return
         for target in output.get("next", []):
-            iteration = self.loops.iteration(spec.step, target, spec.iteration)
+            passes = (*levels[:-1], self.loops.iteration(spec.step, target, spec.iteration))
             if self.flow.step(target).is_join:
-                self._arrive(target, spec, parent, iteration)
+                self._arrive(target, spec, parent, passes)
             else:
-                self.queue.append(TaskSpec(target, spec.indices, iteration, parent))
+                self.queue.append(TaskSpec(target, spec.indices, passes, parent))
 
-    def _arrive(self, join: str, spec: TaskSpec, parent: str, iteration: int) -> None:
+    def _arrive(self, join: str, spec: TaskSpec, parent: str, passes: tuple[int, ...]) -> None:
         split = self.split_of_join.get(join)
         if split is not None and self.flow.step(split).kind is StepKind.FOREACH:
-            outer = spec.indices[:-1]
-            arrived = self.arrivals.setdefault((join, outer, 0), {})
+            outer, outer_passes = spec.indices[:-1], spec.levels[:-1]
+            arrived = self.arrivals.setdefault((join, outer, outer_passes), {})
             arrived[str(spec.indices[-1])] = parent
-            if len(arrived) == self.cardinality.get((split, outer)):
-                del self.arrivals[(join, outer, 0)]
-                prefix = task_id(outer) + "-"
-                self.queue.append(TaskSpec(join, outer, 0, f"{spec.step}/{prefix}*"))
+            if len(arrived) == self.cardinality.get((split, outer, outer_passes)):
+                del self.arrivals[(join, outer, outer_passes)]
+                prefix = task_id(outer, outer_passes) + "-"
+                self.queue.append(TaskSpec(join, outer, outer_passes, f"{spec.step}/{prefix}*"))
             return
-        arrived = self.arrivals.setdefault((join, spec.indices, iteration), {})
+        arrived = self.arrivals.setdefault((join, spec.indices, passes), {})
         arrived[spec.step] = parent
         expected = self.flow.step(join).previous
         if set(arrived) >= set(expected):
-            del self.arrivals[(join, spec.indices, iteration)]
+            del self.arrivals[(join, spec.indices, passes)]
             paths = ",".join(arrived[p] for p in expected)
-            self.queue.append(TaskSpec(join, spec.indices, iteration, paths))
+            self.queue.append(TaskSpec(join, spec.indices, passes, paths))
 
     # -- resume ----------------------------------------------------------------------
 

@@ -14,9 +14,22 @@ from typing import Any, Protocol
 OUTPUT_PREFIX = "FLOWC_OUTPUT "
 
 
-def task_id(indices: tuple[int, ...], iteration: int = 0) -> str:
-    """The contract's deterministic task id: ``t``, ``t-3-1``, ``t-3.2``..."""
-    return "t" + "".join(f"-{i}" for i in indices) + (f".{iteration}" if iteration else "")
+def task_id(indices: tuple[int, ...], iterations: tuple[int, ...] = ()) -> str:
+    """The contract's deterministic task id: ``t``, ``t-3-1``, ``t-3.2``, ``t.1-0``...
+
+    ``iterations`` holds the loop pass at each foreach level, outermost first
+    (one more entry than ``indices``; missing entries are 0): a pass ``k > 0``
+    appends ``.k`` after the index of its level.
+    """
+    passes = tuple(iterations) + (0,) * (len(indices) + 1 - len(iterations))
+    text = "t" + _pass(passes[0])
+    for index, iteration in zip(indices, passes[1 : len(indices) + 1], strict=True):
+        text += f"-{index}{_pass(iteration)}"
+    return text
+
+
+def _pass(iteration: int) -> str:
+    return f".{iteration}" if iteration else ""
 
 
 @dataclass(frozen=True)
@@ -25,14 +38,25 @@ class TaskSpec:
 
     step: str
     indices: tuple[int, ...] = ()
-    iteration: int = 0
+    #: Loop pass at each foreach level (see :func:`task_id`).
+    iterations: tuple[int, ...] = ()
     input_paths: str | None = None
     attempt: int = 0
 
     @property
+    def levels(self) -> tuple[int, ...]:
+        """``iterations`` with one entry per level, the task's own last."""
+        return self.iterations + (0,) * (len(self.indices) + 1 - len(self.iterations))
+
+    @property
+    def iteration(self) -> int:
+        """The loop pass at the task's own foreach level."""
+        return self.levels[-1]
+
+    @property
     def task_id(self) -> str:
         """The task's id."""
-        return task_id(self.indices, self.iteration)
+        return task_id(self.indices, self.iterations)
 
     @property
     def label(self) -> str:

@@ -110,3 +110,65 @@ def test_foreach_join_glob_reads_loop_suffixes_without_misparsing_indices(tmp_pa
     _publish(ds, "body", "t-1-4", 3)  # one index too many: not a child of this split
     parents = resolve(ds, "F", "r", "body/t-*")
     assert [p.task_id for p in parents] == ["t-0.1.2", "t-1.2", "t-2.1"]
+
+
+FOREACH_IN_LOOP = textwrap.dedent(
+    '''
+    from metaflow import FlowSpec, step
+
+
+    class ForeachInLoopFlow(FlowSpec):
+        @step
+        def start(self):
+            self.rounds = 0
+            self.next(self.fan)
+
+        @step
+        def fan(self):
+            self.rounds += 1
+            self.items = list(range(self.rounds + 1))
+            self.next(self.work, foreach="items")
+
+        @step
+        def work(self):
+            self.value = (self.rounds, self.input)
+            self.next(self.gather)
+
+        @step
+        def gather(self, inputs):
+            self.values = [i.value for i in inputs]
+            self.rounds = inputs[0].rounds
+            self.next(self.decide)
+
+        @step
+        def decide(self):
+            self.verdict = "done" if self.rounds >= 2 else "again"
+            self.next({"again": self.fan, "done": self.end}, condition="verdict")
+
+        @step
+        def end(self):
+            pass
+    '''
+)
+
+
+def test_a_foreach_inside_a_loop_keeps_every_pass_apart(tmp_path: Path) -> None:
+    """Pass k of the loop numbers the foreach children ``t.k-i``: no task overwrites another."""
+    path = tmp_path / "foreach_in_loop.py"
+    path.write_text(FOREACH_IN_LOOP)
+    ds = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = Flow("ForeachInLoopFlow", datastore=ds)["r1"]
+    assert sorted(t.id for t in run["work"].tasks()) == ["t-0", "t-1", "t.1-0", "t.1-1", "t.1-2"]
+    assert sorted(t.id for t in run["gather"].tasks()) == ["t", "t.1"]
+    assert run["gather"]["t"].data.values == [(1, 0), (1, 1)]
+    assert run["gather"]["t.1"].data.values == [(2, 0), (2, 1), (2, 2)]
+    meta = Datastore(ds).read_metadata("ForeachInLoopFlow", "r1", "gather", "t.1", 0)
+    assert meta is not None and meta["input_paths"] == "work/t.1-*"
