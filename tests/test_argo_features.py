@@ -209,7 +209,8 @@ class StorageFlow(FlowSpec):
     def start(self):
         self.next(self.end)
 
-    @kubernetes(tmpfs_size=100, tmpfs_path="/scratch", tmpfs_tempdir=False, image_pull_secrets=["b", "a"])
+    @kubernetes(tmpfs_size=100, tmpfs_path="/scratch", tmpfs_tempdir=False, image_pull_secrets=["b", "a"],
+                executable="/opt/py/bin/python3")
     @step
     def end(self):
         pass
@@ -247,6 +248,8 @@ def test_storage_ports_and_qos_as_metaflow_sets_them() -> None:
     end = template_of(document, "end")
     assert end["volumes"] == [{"name": "tmpfs", "emptyDir": {"medium": "Memory", "sizeLimit": "100Mi"}}]
     assert end["container"]["volumeMounts"] == [{"name": "tmpfs", "mountPath": "/scratch"}]
+    assert end["container"]["command"][:2] == ["/opt/py/bin/python3", "-c"]
+    assert start["container"]["command"][0] == "python"
     assert all(e["name"] != "METAFLOW_TEMPDIR" for e in end["container"]["env"])
 
 

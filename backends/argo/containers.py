@@ -109,10 +109,10 @@ def container_template(
     """The container template for ``key`` with the settings of ``prof``."""
     pod = json.loads(prof.pod)
     command = bootstrap_command(
-        options.package_url, options.package_sha256, _shim_args(flow, options, key, prof, tags)
+        options.package_url, options.package_sha256, _shim_args(flow, options, key, prof, tags), prof.python
     )
-    # The snippet, URL and sha come first and are literal text like any other.
-    command = [kube_escape(part) if i in (2, 3, 4) else part for i, part in enumerate(command)]
+    # The interpreter, snippet, URL and sha come first and are literal text like any other.
+    command = [kube_escape(part) if i in (0, 2, 3, 4) else part for i, part in enumerate(command)]
     container: dict[str, object] = {"image": prof.image, "command": command[:3], "args": command[3:]}
     env = [{"name": LBRACE_VAR, "value": "{"}, *json.loads(prof.env)]
     container["env"] = env

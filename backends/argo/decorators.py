@@ -44,13 +44,13 @@ KUBERNETES_ARGS = frozenset(
         "extended_resources",
         "image_pull_secrets",
         "security_context",
+        "executable",
     }
 )
 #: Why an ``@kubernetes`` argument outside :data:`KUBERNETES_ARGS` is refused, and what to do.
 KUBERNETES_HINTS = {
     "namespace": "use --set namespace=NAME",
     "compute_pool": "select the nodes with node_selector=... instead",
-    "executable": "make python the image's interpreter for the task, or remove it",
     "hostname_resolution_timeout": "remove it: Argo starts the task when the pod runs",
 }
 #: ``@kubernetes(qos=...)`` values (Metaflow's, case-insensitive).
@@ -83,6 +83,8 @@ class Profile:
 
     #: Container image.
     image: str
+    #: The Python interpreter that runs the task (``@kubernetes(executable=...)``).
+    python: str = "python"
     #: JSON of the ``resources`` block (``""`` when none).
     resources: str = ""
     #: JSON of the env list after ``FLOWC_LBRACE``.
@@ -288,6 +290,7 @@ def profile(step: Step, default_image: str) -> Profile:
     dumps = json.dumps
     return Profile(
         image=image,
+        python=str(compute.get("executable") or "python"),
         resources=dumps(_resources(compute)) if _resources(compute) else "",
         env=dumps(env),
         env_from=dumps([{"secretRef": {"name": n}} for n in _secret_names(step)]),
