@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 from flowc.backends.argo.documents import branch as argo_branch
 from flowc.backends.base import CompileOptions
+from flowc.runtime_shim.bootstrap import bootstrap_command
 from flowc.runtime_shim.current import USER_ENV, Current, project_branch
 from flowc.transpile import analyze_source
 from flowc.transpile.export import graph_json
 
 from flowc.client import Flow
+from flowc.packaging import flow_package
 
 #: A flow whose steps record every fact of ``current`` this module is about.
 FACTS_FLOW = """\
@@ -276,3 +278,45 @@ def test_a_task_without_a_graph_reads_project_from_the_flow_class(tmp_path: Path
     assert done.returncode == 0, done.stdout + done.stderr
     facts = Flow("FactsFlow", datastore=str(tmp_path / "ds"))["9"]["start"].tasks()[0].artifacts["facts"].data
     assert facts["project_flow_name"] == "demo.solo.FactsFlow"
+
+
+def test_a_task_from_a_code_package_reads_project_from_its_graph(tmp_path: Path) -> None:
+    """The deployed path: bootstrap, package with ``_flowc/graphs/<Flow>.json``, no flowc on the path."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "flow.py").write_text(facts_flow('@project(name="demo", production=True)'))
+    flow = analyze_source((source / "flow.py").read_text(), str(source / "flow.py")).flow
+    assert flow is not None
+    data, sha = flow_package(flow, str(source / "flow.py"))
+    (tmp_path / "package.tgz").write_bytes(data)
+    args = ["task", "--datastore", str(tmp_path / "ds"), "--flow-file", "flow.py", "--flow", "FactsFlow"]
+    args += ["--run-id", "5", "--step", "start", "--task-id", "t"]
+    environ = {k: v for k, v in os.environ.items() if k not in (*CONTROLLED, "PYTHONPATH")}
+    done = subprocess.run(
+        bootstrap_command(str(tmp_path / "package.tgz"), sha, args, python=sys.executable),
+        cwd=tmp_path,
+        env=environ | {"METAFLOW_USER": "deployer"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    task = Flow("FactsFlow", datastore=str(tmp_path / "ds"))["5"]["start"].tasks()[0]
+    facts = task.artifacts["facts"].data
+    assert (facts["project_flow_name"], facts["is_production"]) == ("demo.prod.FactsFlow", True)
+    assert facts["username"] == "deployer"
+    assert not os.path.exists(task.artifacts["tempdir"].data)
+
+
+def test_the_graph_wins_over_the_flow_class_record() -> None:
+    """The graph holds what the compiler saw (and named the deployment after)."""
+    facts = Current()
+    facts.flow_name = "F"
+    graph = {"decorators": [{"name": "pypi_base", "args": {}}, {"name": "project", "args": {"name": "g"}}]}
+    facts.bind(graph, [("project", {"name": "class"})], [])
+    assert facts.project_flow_name == "g.main.F"
+    facts.reset()
+    facts.bind({"steps": []}, [("project", {"name": "class"})], [])
+    assert facts.project_name is None  # a graph without @project means the flow has none
+    facts.bind(None, [("project", {"name": "class"})], [("card", {"type": "blank"})])
+    assert facts.project_name == "class" and facts.card.get("blank") == [[]]
