@@ -121,20 +121,34 @@ def _reach(flow: Flow, origin: str, back: set[tuple[str, str]], reverse: bool) -
     return found
 
 
-def join_groups(flow: Flow, join: Step) -> list[list[str]]:
-    """The parents of ``join`` by branch of the split it closes, in ``previous`` order.
+def join_groups(
+    flow: Flow, join: Step, split: Step | None, back: frozenset[tuple[str, str]]
+) -> list[list[str]]:
+    """The parents of ``join`` by branch of ``split``, the split it closes, in ``previous`` order.
 
     Parents in one group are alternatives (the cases of a switch inside that
-    branch): exactly one of them runs per branch.
+    branch): exactly one of them runs per branch.  ``back``: recursion edges.
     """
-    split = next((s for s in flow.steps if s.matching_join == join.name), None)
     heads = list(split.next) if split is not None and split.kind is StepKind.BRANCH else []
-    back = back_edges(flow)
+    branches = [_reach_until(flow, head, join.name, back) for head in heads]
     groups: dict[int, list[str]] = {}
     for parent in join.previous:
-        branch = next((i for i, h in enumerate(heads) if parent in _reach(flow, h, back, False)), -1)
+        branch = next((i for i, steps in enumerate(branches) if parent in steps), -1)
         groups.setdefault(branch, []).append(parent)
     return list(groups.values())
+
+
+def _reach_until(flow: Flow, origin: str, stop: str, back: frozenset[tuple[str, str]]) -> set[str]:
+    """Steps reachable from ``origin`` without passing ``stop`` or a recursion edge."""
+    found = {origin}
+    todo = [origin]
+    while todo:
+        name = todo.pop()
+        for other in flow.step(name).next:
+            if other != stop and other not in found and (name, other) not in back:
+                found.add(other)
+                todo.append(other)
+    return found
 
 
 def _foreach_members(flow: Flow, split: Step) -> frozenset[str]:

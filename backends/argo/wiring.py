@@ -64,7 +64,10 @@ class Wiring:
         self.lay = lay
         self.order = {s.name: i for i, s in enumerate(flow.steps)}
         #: Join → its parents grouped by branch (a group's parents are alternatives).
-        self.joins = {s.name: join_groups(flow, s) for s in flow.steps if s.is_join}
+        splits = {s.matching_join: s for s in flow.steps if s.matching_join}
+        self.joins = {
+            s.name: join_groups(flow, s, splits.get(s.name), lay.back_edges) for s in flow.steps if s.is_join
+        }
         for step in flow.steps:
             if step.is_join and len(step.previous) > 1 and len(self.joins[step.name]) == 1:
                 # The shim counts each `STEP/t-*` against the width on its own (task contract).
