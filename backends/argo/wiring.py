@@ -64,18 +64,7 @@ class Wiring:
         self.lay = lay
         self.order = {s.name: i for i, s in enumerate(flow.steps)}
         #: Join → its parents grouped by branch (a group's parents are alternatives).
-        splits = {s.matching_join: s for s in flow.steps if s.matching_join}
-        self.joins = {
-            s.name: join_groups(flow, s, splits.get(s.name), lay.back_edges) for s in flow.steps if s.is_join
-        }
-        for step in flow.steps:
-            if step.is_join and len(step.previous) > 1 and len(self.joins[step.name]) == 1:
-                # The shim counts each `STEP/t-*` against the width on its own (task contract).
-                raise ShapeError(
-                    step.name,
-                    "a foreach join reached from several steps of the body (the cases of a switch)",
-                    f"let the cases meet in one step that goes to {step.name!r}",
-                )
+        self.joins = self._join_groups()
         #: Node task (a step's, or a loop's call) → (variant task, parent) for each incoming edge.
         self.via: dict[str, list[tuple[str, str]]] = {}
         for step in flow.steps:
@@ -84,6 +73,22 @@ class Wiring:
                 self.via[self.node(step.name)] = [
                     (field_name(f"{base}-Via-{parent}"), parent) for parent in self.forward_previous(step)
                 ]
+
+    def _join_groups(self) -> dict[str, list[list[str]]]:
+        splits = {s.matching_join: s for s in self.flow.steps if s.matching_join}
+        groups = {}
+        for step in self.flow.steps:
+            if not step.is_join:
+                continue
+            groups[step.name] = join_groups(self.flow, step, splits.get(step.name), self.lay.back_edges)
+            if len(step.previous) > 1 and len(groups[step.name]) == 1:
+                # The shim counts each `STEP/t-*` against the width on its own (task contract).
+                raise ShapeError(
+                    step.name,
+                    "a foreach join reached from several steps of the body (the cases of a switch)",
+                    f"let the cases meet in one step that goes to {step.name!r}",
+                )
+        return groups
 
     # -- names and ids ------------------------------------------------------
     def components(self, scope: Scope) -> list[tuple[str, str]]:
