@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,10 @@ from typing import Any
 import argo_schema
 import pytest
 import yaml
+from argo_sim import Simulator
 from click.testing import CliRunner
+from flowc.backends.argo import emit as argo_emit
+from flowc.backends.base import CompileOptions
 from flowc.transpile import analyze_file
 from test_oracle_metaflow import _compare, flowc_view, metaflow_graphs
 
@@ -65,7 +69,8 @@ class Case:
     smoke: bool = False
     #: Target → rule the compile must fail with (a documented limitation of that target).
     rejects: dict[str, str] = field(default_factory=dict)
-    #: Aspect (check, oracle, params, argo, sfn, airflow, run) → why flowc fails it today.
+    #: Aspect (check, oracle, params, argo, sfn, airflow, run, cards, argo-sim) → why flowc fails it
+    #: today; argo-sim also inherits the reason given for run or argo.
     xfail: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -198,7 +203,7 @@ CASES = [
         prints=("html bytes: 118",),
         cards=(("start", "", "<h1>Squares</h1>"),),
         smoke=True,
-        xfail={"run": "cards: @card(type='html') passes check but fails to render ('unknown card type')"},
+        xfail={"cards": "cards: @card(type='html') passes check but fails to render ('unknown card type')"},
     ),
     Case("typed_helpers_wide_branch.py", run=(), prints=("typedhelpers stats: {'max': 42.0, 'mean': 36.0",)),
     Case("star_import.py", run=(), prints=("hello world",)),
@@ -281,9 +286,17 @@ def _params(aspect: str, targets: tuple[str, ...] = ("",)) -> list[Any]:
     for name, case in BY_ID.items():
         for target in targets:
             key = target or aspect
-            if aspect == "run" and (case.run is None or not (case.smoke or RUN_ALL)):
+            if aspect in ("run", "cards", "argo-sim") and (case.run is None or not (case.smoke or RUN_ALL)):
                 continue
-            marks = [pytest.mark.xfail(reason=case.xfail[key])] if key in case.xfail else []
+            if aspect == "cards" and not case.cards:
+                continue
+            if aspect == "argo-sim" and "argo" in case.rejects:
+                continue
+            reasons = [
+                case.xfail[k] for k in (key, "run", "argo") if k in case.xfail and aspect == "argo-sim"
+            ]
+            reasons += [case.xfail[key]] if key in case.xfail and aspect != "argo-sim" else []
+            marks = [pytest.mark.xfail(reason=reasons[0])] if reasons else []
             ident = f"{name}-{target}" if target else name
             params.append(pytest.param(name, target, id=ident, marks=marks))
     return params
@@ -428,25 +441,56 @@ def _assert_argo_valid(files: list[Path]) -> None:
 _FLOWC_FRAME = re.compile(r'File "[^"]*/(runtime_shim|transpile|backends|flowc)/[^"]*", line')
 
 
+@dataclass(frozen=True)
+class LocalRun:
+    """One ``flowc run`` of a corpus flow."""
+
+    datastore: Path
+    returncode: int
+    output: str
+
+
+@pytest.fixture(scope="module")
+def local_runs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], LocalRun]:
+    """Runs each flow once with ``flowc run`` (run id ``corpus``), shared by the tests that need it."""
+    done: dict[str, LocalRun] = {}
+
+    def run(case: Case) -> LocalRun:
+        if case.file not in done:
+            assert case.run is not None
+            root = tmp_path_factory.mktemp("corpus_run") / "ds"
+            params = [arg for value in case.run for arg in ("--param", value)]
+            command = [sys.executable, "-m", "flowc.cli", "run", str(case.path), "--datastore", str(root)]
+            result = subprocess.run(
+                [*command, "--run-id", "corpus", *params, *case.flow_args()],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
+            done[case.file] = LocalRun(root, result.returncode, result.stdout + result.stderr)
+        return done[case.file]
+
+    return run
+
+
 @pytest.mark.parametrize(("name", "target"), _params("run"))
-def test_runs_locally(name: str, target: str, tmp_path: Path) -> None:
+def test_runs_locally(name: str, target: str, tmp_path: Path, local_runs: Callable[[Case], LocalRun]) -> None:
     case = BY_ID[name]
-    assert case.run is not None
-    params = [arg for value in case.run for arg in ("--param", value)]
-    command = [sys.executable, "-m", "flowc.cli", "run", str(case.path), "--datastore", str(tmp_path / "ds")]
-    done = subprocess.run(
-        [*command, "--run-id", "corpus", *params, *case.flow_args()],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-3000:]
+    run = local_runs(case)
+    output = run.output
+    assert run.returncode == 0, output[-3000:]
     # User code may print tracebacks (a retried step); flowc's own code must not.
     assert not _FLOWC_FRAME.search(output), output[-3000:]
     for text in case.prints:
         assert text in output, f"{text!r} not printed:\n{output[-3000:]}"
+
+
+@pytest.mark.parametrize(("name", "target"), _params("cards"))
+def test_cards_render(name: str, target: str, tmp_path: Path, local_runs: Callable[[Case], LocalRun]) -> None:
+    case = BY_ID[name]
+    run = local_runs(case)
+    assert run.returncode == 0, run.output[-3000:]
     flow = analyze_file(str(case.path), flow_name=case.flow).flow
     assert flow is not None
     for step_name, card_id, text in case.cards:
@@ -454,7 +498,7 @@ def test_runs_locally(name: str, target: str, tmp_path: Path) -> None:
         view = [sys.executable, "-m", "flowc.cli", "card", "view", f"{flow.name}/corpus/{step_name}/t"]
         selector = ["--id", card_id] if card_id else []
         shown = subprocess.run(
-            [*view, *selector, "--datastore", str(tmp_path / "ds"), "-o", str(page)],
+            [*view, *selector, "--datastore", str(run.datastore), "-o", str(page)],
             capture_output=True,
             text=True,
             check=False,
@@ -463,3 +507,36 @@ def test_runs_locally(name: str, target: str, tmp_path: Path) -> None:
         html = page.read_text(encoding="utf-8")
         assert 'id="card-error"' not in html, html[html.find('id="card-error"') :][:1500]
         assert text in html, f"{text!r} not on the card of {step_name}"
+
+
+@pytest.mark.parametrize(("name", "target"), _params("argo-sim"))
+def test_argo_runs_the_tasks_flowc_run_ran(
+    name: str, target: str, local_runs: Callable[[Case], LocalRun]
+) -> None:
+    """The Argo WorkflowTemplate, interpreted by tests/argo_sim.py with the foreach widths and
+    switch choices of the local run, starts exactly the tasks ``flowc run`` ran (same ids)."""
+    case = BY_ID[name]
+    run = local_runs(case)
+    assert run.returncode == 0, run.output[-3000:]
+    flow = analyze_file(str(case.path), flow_name=case.flow).flow
+    assert flow is not None
+    outputs = {}
+    for path in (run.datastore / flow.name / "corpus").glob("*/*/output.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        outputs[(document["step"], document["task_id"])] = document
+
+    def oracle(step: str, task_id: str) -> tuple[int, str]:
+        document = outputs.get((step, task_id))
+        assert document is not None, f"Argo would run {step}/{task_id}, which flowc run did not"
+        width = (document["foreach"] or {}).get("cardinality", 0)
+        return width, (document["switch"] or {}).get("next", "")
+
+    options = CompileOptions(
+        datastore=DATASTORE, package_url=f"{DATASTORE}/p.tgz", package_sha256="0" * 64, flow_file=case.file
+    )
+    documents = [yaml.safe_load(document.text) for document in argo_emit(flow, options)]
+    (template,) = [d for d in documents if d["kind"] == "WorkflowTemplate"]
+    calls = Simulator(template, oracle).run()
+    ran_on_argo = sorted((call.step, call.task_id) for call in calls)
+    assert len(set(ran_on_argo)) == len(ran_on_argo), "a task id runs twice"
+    assert ran_on_argo == sorted(outputs)
