@@ -4,12 +4,11 @@ from metaflow import FlowSpec, kubernetes, resources, step
 
 
 class ClusterOptionsFlow(FlowSpec):
-    """A step with secrets, a service account, labels, a volume and shared memory."""
+    """A step with secrets, a service account, labels, a volume, shared memory and disk."""
 
     @kubernetes(
         image="registry.example.com/ml/torch:2.3",
         secrets=["s3-credentials", "wandb-token"],
-        namespace="ml-jobs",
         service_account="trainer",
         labels={"team": "ml", "cost-center": "r-and-d"},
         annotations={"owner": "ml-platform"},
