@@ -176,7 +176,8 @@ class LocalRunner:
             if len(arrived) == self.cardinality.get((split, outer, outer_passes)):
                 del self.arrivals[(join, outer, outer_passes)]
                 prefix = task_id(outer, outer_passes) + "-"
-                self.queue.append(TaskSpec(join, outer, outer_passes, f"{spec.step}/{prefix}*"))
+                globs = ",".join(f"{step}/{prefix}*" for step in self.flow.step(join).previous)
+                self.queue.append(TaskSpec(join, outer, outer_passes, globs))
             return
         arrived = self.arrivals.setdefault((join, spec.indices, passes), {})
         arrived[spec.step] = parent

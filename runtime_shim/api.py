@@ -56,6 +56,8 @@ class StepState:
     #: ``self.input`` / ``self.index`` of a foreach task, ``None`` outside one.
     foreach_input: Any = None
     foreach_index: int | None = None
+    #: Loads ``foreach_input`` on first use (later steps of a foreach body).
+    foreach_input_loader: Callable[[], Any] | None = None
     #: ``(targets, kwargs)`` recorded by ``self.next``.
     transition: tuple[Any, dict[str, Any]] | None = None
 
@@ -97,7 +99,11 @@ class FlowSpec:
     def input(self) -> Any:
         """In a foreach task: the element of the parent's list this task handles."""
         state = self.__dict__.get(_INTERNAL)
-        return None if state is None else state.foreach_input
+        if state is None:
+            return None
+        if state.foreach_input_loader is not None:
+            state.foreach_input, state.foreach_input_loader = state.foreach_input_loader(), None
+        return state.foreach_input
 
     @property
     def index(self) -> int | None:

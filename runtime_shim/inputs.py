@@ -1,7 +1,8 @@
 """A task's parents: resolving ``--input-paths`` and the ``inputs`` of a join.
 
 See docs/task-contract.md for the spec syntax (``STEP/TASK``, ``STEP/TASK?``
-optional, ``STEP/PREFIX*`` foreach join).
+optional, ``STEP/PREFIX*`` foreach join, one such entry per last step of the
+foreach body).
 """
 
 from __future__ import annotations
@@ -34,8 +35,14 @@ class Parent:
 
 
 def resolve(ds: Datastore, flow: str, run: str, spec: str) -> list[Parent]:
-    """The parents named by an input-path spec, foreach children ordered by index."""
+    """The parents named by an input-path spec, foreach children ordered by index.
+
+    Several ``STEP/PREFIX*`` entries are one foreach join whose body ends in
+    several steps (switch cases meeting at the join): together they must
+    give exactly one task per index.
+    """
     parents: list[Parent] = []
+    globs: list[tuple[str, str]] = []
     for entry in (e.strip() for e in spec.split(",") if e.strip()):
         optional = entry.endswith("?")
         entry = entry.rstrip("?")
@@ -43,13 +50,15 @@ def resolve(ds: Datastore, flow: str, run: str, spec: str) -> list[Parent]:
         if not step or not task:
             raise TaskUsageError(f"input path {entry!r} is not STEP/TASK")
         if task.endswith("*"):
-            parents.extend(_foreach_children(ds, flow, run, step, task[:-1]))
+            globs.append((step, task[:-1]))
             continue
         parent = _load(ds, flow, run, step, task)
         if parent is not None:
             parents.append(parent)
         elif not optional:
             raise TaskUsageError(f"input {step}/{task} of run {run} has not succeeded")
+    if globs:
+        parents.extend(_foreach_children(ds, flow, run, globs))
     if not parents:
         raise TaskUsageError(f"no input of {spec!r} has succeeded")
     return parents
@@ -65,24 +74,31 @@ def _load(ds: Datastore, flow: str, run: str, step: str, task: str) -> Parent | 
     return Parent(step, task, meta)
 
 
-def _foreach_children(ds: Datastore, flow: str, run: str, step: str, prefix: str) -> list[Parent]:
-    """The last iteration of each ``prefix<index>`` task of ``step``, by index."""
-    latest: dict[int, tuple[tuple[int, ...], str]] = {}
-    for task in ds.successful_tasks(flow, run, step, prefix):
-        match = _ONE_INDEX.fullmatch(task[len(prefix) :])
-        if match:
+def _foreach_children(ds: Datastore, flow: str, run: str, globs: list[tuple[str, str]]) -> list[Parent]:
+    """The last iteration of each ``prefix<index>`` task of the globs' steps, by index."""
+    latest: dict[int, tuple[tuple[int, ...], str, str]] = {}
+    for step, prefix in globs:
+        for task in ds.successful_tasks(flow, run, step, prefix):
+            match = _ONE_INDEX.fullmatch(task[len(prefix) :])
+            if not match:
+                continue
             index = int(match[1])
             iteration = tuple(int(k) for k in match[2].split(".")[1:])
+            if index in latest and latest[index][0] == iteration and latest[index][1] != step:
+                raise TaskUsageError(
+                    f"foreach join: index {index} ended in both {latest[index][1]!r} and {step!r}"
+                )
             if index not in latest or latest[index][0] < iteration:
-                latest[index] = (iteration, task)
-    parents = [_load(ds, flow, run, step, latest[i][1]) for i in sorted(latest)]
+                latest[index] = (iteration, step, task)
+    parents = [_load(ds, flow, run, latest[i][1], latest[i][2]) for i in sorted(latest)]
     found = [p for p in parents if p is not None]
     stacks = [p.meta.get("foreach_stack") or [] for p in found]
     expected = {s[-1]["cardinality"] for s in stacks if s}
     if len(expected) != 1 or len(found) != next(iter(expected)) or sorted(latest) != list(range(len(found))):
         want = next(iter(expected)) if len(expected) == 1 else "?"
+        names = ", ".join(f"{step}/{prefix}*" for step, prefix in globs)
         raise TaskUsageError(
-            f"foreach join over {step}/{prefix}*: found {len(found)} successful tasks, the split made {want}"
+            f"foreach join over {names}: found {len(found)} successful tasks, the split made {want}"
         )
     return found
 

@@ -168,11 +168,14 @@ class Task:
             stack = list(first.meta.get("foreach_stack") or [])
             if is_join:
                 state.refs.update({a: s for a, s in first.artifacts.items() if a in params})
-                if len({p.step for p in parents}) == 1 and stack and len(parents) == stack[-1]["cardinality"]:
+                if stack and self._joins_a_foreach():
                     stack = stack[:-1]
             else:
                 state.refs.update(first.artifacts)
-                stack = self._enter_foreach(state, first, stack)
+                entered = self._enter_foreach(state, first, stack)
+                if entered is stack and stack:
+                    self._inherit_foreach_input(state, stack[-1])
+                stack = entered
             for attr in params:
                 if attr in state.refs:
                     object.__setattr__(flow, attr, self._loader(state.refs[attr]))
@@ -180,6 +183,18 @@ class Task:
         self.meta["foreach_stack"] = stack
         self.meta["parameters"] = sorted(params)
         return flow, state
+
+    def _joins_a_foreach(self) -> bool:
+        """Whether this join gathers a foreach's children (its input paths are globs)."""
+        entries = (self.args.input_paths or "").split(",")
+        return any(e.strip().rstrip("?").endswith("*") for e in entries)
+
+    def _inherit_foreach_input(self, state: api.StepState, frame: dict[str, Any]) -> None:
+        """Later steps of a foreach body see the same ``self.input`` (loaded on first use)."""
+        sha = state.refs.get(frame.get("var") or "")
+        if sha is not None:
+            index = int(frame["index"])
+            state.foreach_input_loader = lambda: self._loader(sha)[index]
 
     def _enter_foreach(
         self, state: api.StepState, parent: Parent, stack: list[dict[str, Any]]

@@ -172,3 +172,60 @@ def test_a_foreach_inside_a_loop_keeps_every_pass_apart(tmp_path: Path) -> None:
     assert run["gather"]["t.1"].data.values == [(2, 0), (2, 1), (2, 2)]
     meta = Datastore(ds).read_metadata("ForeachInLoopFlow", "r1", "gather", "t.1", 0)
     assert meta is not None and meta["input_paths"] == "work/t.1-*"
+
+
+SWITCH_IN_FOREACH = textwrap.dedent(
+    '''
+    from metaflow import FlowSpec, step
+
+
+    class SwitchInForeachFlow(FlowSpec):
+        @step
+        def start(self):
+            self.items = [1, 2, 3, 4]
+            self.next(self.route, foreach="items")
+
+        @step
+        def route(self):
+            self.parity = "even" if self.input % 2 == 0 else "odd"
+            self.next({"even": self.halve, "odd": self.triple}, condition="parity")
+
+        @step
+        def halve(self):
+            self.out = self.input // 2
+            self.next(self.gather)
+
+        @step
+        def triple(self):
+            self.out = self.input * 3
+            self.next(self.gather)
+
+        @step
+        def gather(self, inputs):
+            self.outs = [i.out for i in inputs]
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    '''
+)
+
+
+def test_a_foreach_join_gathers_the_switch_case_each_index_took(tmp_path: Path) -> None:
+    """The join lists one glob per last body step; together they give one task per index."""
+    path = tmp_path / "switch_in_foreach.py"
+    path.write_text(SWITCH_IN_FOREACH)
+    ds = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = Flow("SwitchInForeachFlow", datastore=ds)["r1"]
+    assert run["gather"].task.data.outs == [3, 1, 9, 2]
+    meta = Datastore(ds).read_metadata("SwitchInForeachFlow", "r1", "gather", "t", 0)
+    assert meta is not None and meta["input_paths"] == "halve/t-*,triple/t-*"
