@@ -252,6 +252,109 @@ class LoopBackPerItemFlow(FlowSpec):
     def end(self):
         assert self.lines == ["7: 9", "1: 3", "4: 6"], self.lines
 ''',
+    "loop_back_branch": '''
+from flowc import FlowSpec, step
+
+
+class LoopBranchFlow(FlowSpec):
+    """Loops whose passes branch and join, with two cases back (to the branch, to the step
+    after its join): outside a foreach, and per item inside one."""
+
+    @step
+    def start(self):
+        self.rounds = 0
+        self.log = []
+        self.next(self.top)
+
+    @step
+    def top(self):
+        self.rounds += 1
+        self.next(self.left, self.right)
+
+    @step
+    def left(self):
+        self.part = self.rounds * 2
+        self.next(self.meet)
+
+    @step
+    def right(self):
+        self.part = self.rounds * 3
+        self.next(self.meet)
+
+    @step
+    def meet(self, inputs):
+        self.rounds, self.log = inputs.left.rounds, inputs.left.log
+        self.total = inputs.left.part + inputs.right.part
+        self.checks = 0
+        self.next(self.check)
+
+    @step
+    def check(self):
+        self.checks += 1
+        self.log = self.log + [(self.rounds, self.checks, self.total)]
+        self.next(self.decide)
+
+    @step
+    def decide(self):
+        self.verdict = "done" if self.rounds >= 2 else "recheck" if self.checks < 2 else "again"
+        self.next({"again": self.top, "recheck": self.check, "done": self.fan}, condition="verdict")
+
+    @step
+    def fan(self):
+        assert self.log == [(1, 1, 5), (1, 2, 5), (2, 1, 10)], self.log
+        self.items = [1, 4]
+        self.next(self.item, foreach="items")
+
+    @step
+    def item(self):
+        self.origin, self.value, self.n, self.counts = self.input, self.input, 0, 0
+        self.next(self.grow)
+
+    @step
+    def grow(self):
+        self.n += 1
+        self.next(self.up, self.down)
+
+    @step
+    def up(self):
+        self.part = self.value + self.n
+        self.next(self.mix)
+
+    @step
+    def down(self):
+        self.part = self.value * self.n
+        self.next(self.mix)
+
+    @step
+    def mix(self, inputs):
+        self.origin, self.n, self.counts = inputs.up.origin, inputs.up.n, inputs.up.counts
+        self.value = inputs.up.part + inputs.down.part
+        self.next(self.tally)
+
+    @step
+    def tally(self):
+        self.counts += 1
+        self.next(self.judge)
+
+    @step
+    def judge(self):
+        self.verdict = "again" if self.value < 8 else "recount" if self.counts < 2 else "done"
+        self.next({"again": self.grow, "recount": self.tally, "done": self.report}, condition="verdict")
+
+    @step
+    def report(self):
+        self.line = f"{self.origin}: {self.value} after {self.n} ({self.counts})"
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.lines = [i.line for i in inputs]
+        self.next(self.end)
+
+    @step
+    def end(self):
+        assert self.lines == ["1: 11 after 2 (2)", "4: 9 after 1 (2)"], self.lines
+''',
 }
 
 #: An unseen flow from the seeded generator: nested foreach, a loop inside it, a loop
@@ -264,6 +367,7 @@ COMPILE_ARGS = {
     "recursion_in_foreach": ["--set", "max_iterations=4"],
     "loop_back": ["--set", "max_iterations=5"],  # leaves after 4 passes
     "loop_back_in_foreach": ["--set", "max_iterations=4"],  # 3, 1 and 2 passes per item
+    "loop_back_branch": ["--set", "max_iterations=3"],  # 3 passes, then 2 per item
     f"generated_{GENERATED_SEED}": ["--set", "max_iterations=2"],  # its loops stop after 1 and 2 rounds
 }
 

@@ -15,7 +15,7 @@ from flowc.backends.airflow.guards import compute_guards
 from flowc.backends.airflow.limits import check_key, check_width
 from flowc.backends.airflow.plan import Plan, RunTask, SplitsTask, SwitchTask, build_plan
 from flowc.backends.airflow.render import Renderer
-from flowc.backends.airflow.support import Settings, parse_settings, unsupported_constructs
+from flowc.backends.airflow.support import Settings, loop_problems, parse_settings, unsupported_constructs
 from flowc.backends.base import CompileError, CompileOptions, Document
 from flowc.transpile.ir import Flow
 from flowc.transpile.problems import Problem
@@ -24,7 +24,10 @@ from flowc.transpile.problems import Problem
 def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     """The DAG file for ``flow``: ``<flow_snake>_dag.py``."""
     settings, problems = parse_settings(flow, options)
-    problems += unsupported_constructs(flow, settings)
+    loops = loop_problems(flow)
+    problems += unsupported_constructs(flow, settings) + loops
+    if loops:  # the plan can only lay out the loops it supports
+        raise CompileError(problems)
     kubernetes = settings.operator == "kubernetes"
     guards = compute_guards(flow)
     plan = build_plan(flow, settings.max_iterations, kubernetes, guards)

@@ -2,26 +2,60 @@
 
 A switch case may lead back to an earlier step (``evaluate`` → ``train``).
 The back edges are the ones ``flowc run`` numbers passes by
-(:class:`flowc.transpile.loops.Loops`), so both agree on the ``.k``
-task ids; plan.py unrolls each such loop whole.
+(:class:`flowc.transpile.loops.Loops`), so both agree on the ``.k`` task
+ids.  Loops that share steps (one switch with cases back to several
+earlier steps) form one :class:`Region`, and plan.py unrolls each region
+whole: one counter numbers the passes of all its loops, as in ``flowc run``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flowc.transpile.ir import Flow, Step
 from flowc.transpile.loops import Loops
 
 
-def loop_body(flow: Flow, source: str, head: str) -> list[str]:
-    """The steps of the loop closed by the back edge ``source`` → ``head``, head first."""
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Loops back to earlier steps that share steps, unrolled together pass by pass."""
+
+    #: Steps of the region, every step after its parents (back edges ignored): entry first.
+    steps: tuple[str, ...]
+    #: The loops' back edges ``(switch, earlier step)``, sorted.
+    back_edges: tuple[tuple[str, str], ...]
+
+    @property
+    def entry(self) -> str:
+        """The step the region's first pass starts at."""
+        return self.steps[0]
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        """The steps whose cases go back (one when supported: support.py)."""
+        return tuple(sorted({source for source, _ in self.back_edges}))
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        """The steps a pass after the first may start at, in region order."""
+        targets = {head for _, head in self.back_edges}
+        return tuple(name for name in self.steps if name in targets)
+
+    def forward_parents(self, flow: Flow, name: str) -> list[str]:
+        """The parents of ``name`` inside the region, through edges that stay in one pass."""
+        inside = set(self.steps)
+        return [p for p in flow.step(name).previous if p in inside and (p, name) not in self.back_edges]
+
+
+def loop_body(flow: Flow, source: str, head: str) -> set[str]:
+    """The steps of the loop closed by the back edge ``source`` → ``head`` (as ``flowc run`` sees it)."""
     found, todo = {head}, [head]
     while todo:
         for child in flow.step(todo.pop()).next:
             if child not in found:
                 found.add(child)
                 todo.append(child)
-    body = {name for name in found if name == source or _reaches(flow, name, source)}
-    return [s.name for s in topological_steps(flow) if s.name in body]
+    return {name for name in found if name == source or _reaches(flow, name, source)}
 
 
 def _reaches(flow: Flow, origin: str, goal: str) -> bool:
@@ -56,18 +90,37 @@ def topological_steps(flow: Flow) -> list[Step]:
     return done
 
 
-def body_loops(flow: Flow) -> dict[str, tuple[str, list[str]]]:
-    """Head of each loop back to an earlier step → (its switch, the loop's steps head first)."""
-    return {
-        head: (source, loop_body(flow, source, head))
-        for source, head in sorted(Loops(flow).back_edges)
-        if source != head
-    }
+def loop_regions(flow: Flow) -> list[Region]:
+    """Every region of loops back to an earlier step; a lone recursive step is none (plan.py)."""
+    groups: list[tuple[set[str], set[tuple[str, str]]]] = []
+    for edge in sorted(Loops(flow).back_edges):
+        body, edges = loop_body(flow, *edge), {edge}
+        for group in [g for g in groups if g[0] & body]:
+            groups.remove(group)
+            body |= group[0]
+            edges |= group[1]
+        groups.append((body, edges))
+    order = [s.name for s in topological_steps(flow)]
+    regions = []
+    for body, edges in groups:
+        if body == {name for edge in edges for name in edge} and all(s == h for s, h in edges):
+            continue  # a recursive step on its own
+        regions.append(Region(tuple(n for n in order if n in body), tuple(sorted(edges))))
+    return sorted(regions, key=lambda r: order.index(r.entry))
 
 
-def loop_inputs(flow: Flow, source: str, body: list[str]) -> dict[str, list[str]]:
-    """Inputs of a loop's steps after the first iteration: ``{t}`` and ``{prev}`` carry ``.k``."""
-    inputs = {body[0]: [f"{source}/{{prev}}"]}
-    for name in body[1:]:
-        inputs[name] = [f"{p}/{{t}}" for p in flow.step(name).previous]
+def region_inputs(flow: Flow, region: Region) -> dict[str, list[str]]:
+    """Inputs of a region's steps after the first pass: ``{t}`` and ``{prev}`` carry ``.k``.
+
+    A step with several parents (a pass may start there or reach it from
+    the step before) lists them all as optional; the DAG keeps the one
+    that started it, as ``flowc run`` names exactly that parent.
+    """
+    inputs = {}
+    for name in region.steps:
+        step = flow.step(name)
+        parents = [p for p in step.previous if p in region.steps]
+        optional = "?" if not step.is_join and len(parents) > 1 else ""
+        tokens = ["{prev}" if (p, name) in region.back_edges else "{t}" for p in parents]
+        inputs[name] = [f"{p}/{token}{optional}" for p, token in zip(parents, tokens, strict=True)]
     return inputs

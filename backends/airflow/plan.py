@@ -17,18 +17,21 @@ Design (see docs/airflow.md):
 - A recursive step (a switch case back to itself) is unrolled
   ``max_iterations`` times: ``train``, ``train-iter-1``, ...; each
   iteration's switch task continues the loop or leaves it through a relay.
-  A loop back to an earlier step is unrolled whole: every step of the loop
-  once per iteration, the switch of iteration ``k`` leading to the loop's
-  first step at ``k + 1`` (inside a foreach: guarding it).
+  Loops back to earlier steps are unrolled whole (unroll.py): every step
+  of the loop, branches and joins included, once per pass, the switch of
+  pass ``k`` leading to the step it goes back to at ``k + 1`` (inside a
+  foreach: guarding it).
 - A step with several upstream tasks that is not a join waits with
   ``none_failed_min_one_success``: it runs after the branch taken.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from flowc.backends.airflow.loops import body_loops, loop_inputs, topological_steps
+from flowc.backends.airflow.loops import loop_regions, topological_steps
+from flowc.backends.airflow.unroll import unroll_region
 from flowc.transpile.ir import Flow, Step, StepKind
 from flowc.transpile.loops import Loops
 
@@ -188,11 +191,11 @@ class _Builder:
         self.loop_inputs: dict[str, list[str]] = {}
 
     def build(self) -> Plan:
-        bodies = body_loops(self.flow)
-        looped = {name: head for head, (_, body) in bodies.items() for name in body}
+        regions = {region.entry: region for region in loop_regions(self.flow)}
+        looped = {name: entry for entry, region in regions.items() for name in region.steps}
         for step in topological_steps(self.flow):
-            if step.name in bodies:
-                self._body_loop(*bodies[step.name])
+            if step.name in regions:
+                unroll_region(self, regions[step.name])
             elif step.name in looped:
                 continue  # laid out with its loop's head
             elif is_recursive(step):
@@ -202,10 +205,10 @@ class _Builder:
         inputs = {s.name: input_patterns(self.flow, s, looped) for s in self.flow.steps}
         return Plan(tuple(self.nodes), inputs, self.loops, self.guards, self.loop_inputs)
 
-    def _entry(self, task_id: str) -> str:
+    def entry(self, task_id: str) -> str:
         return task_id + self.entry_suffix
 
-    def _upstream(self, step: Step, mapped_over: str | None) -> list[str]:
+    def upstream(self, step: Step, mapped_over: str | None) -> list[str]:
         found: list[str] = []
         for parent in step.previous:
             if parent == step.name:
@@ -215,7 +218,7 @@ class _Builder:
                     found.append(var)
         return found
 
-    def _run(
+    def run(
         self,
         step: Step,
         task_id: str,
@@ -228,7 +231,7 @@ class _Builder:
         stack = self.flow.foreach_stack(step.name)
         mapped_over = self.splits[stack[-1]] if stack else None
         if iteration == 0 and not upstream:
-            upstream = self._upstream(step, mapped_over)
+            upstream = self.upstream(step, mapped_over)
         guard = guard or self._guard(step, iteration)
         if guard is not None:
             self.guards[task_id] = guard
@@ -272,7 +275,7 @@ class _Builder:
         return (mode, expanded)
 
     def _step(self, step: Step) -> None:
-        run = self._run(step, step.name, step.name, 0, [])
+        run = self.run(step, step.name, step.name, 0, [])
         if step.kind is StepKind.FOREACH:
             splits = SplitsTask(
                 step.name, f"{step.name}-splits", self.names.claim(f"{step.name}_splits"), run.var
@@ -281,34 +284,53 @@ class _Builder:
             self.splits[step.name] = splits.var
             self.handles[(step.name, step.next[0])] = [splits.var]
         elif step.kind is StepKind.SWITCH and not self.flow.foreach_stack(step.name):
-            self._switch(step, run, step.name, step.name, {})
+            self.switch(step, run, step.name, step.name)
         else:
             for child in step.next:
                 self.handles[(step.name, child)] = [run.var]
 
-    def _switch(
-        self, step: Step, run: RunTask, task_id: str, base: str, loop: dict[str, str], head: str = ""
-    ) -> str:
-        """The branch task after ``run``; ``loop`` maps the loop's ``head`` to its next iteration."""
+    def switch(
+        self,
+        step: Step,
+        run: RunTask,
+        task_id: str,
+        base: str,
+        back: Collection[str] = (),
+        follow: dict[str, str] | None = None,
+    ) -> tuple[str, dict[str, str]]:
+        """The branch task after ``run``, and the relays it gives loop cases.
+
+        ``back`` are the cases going back into a loop: each follows the next
+        pass's task in ``follow`` (through a relay, returned by case, when that
+        is ``""``), or is no target at all on the last pass.  Other cases of a
+        loop's switch leave it through a relay.
+        """
         var = self.names.claim(base + "_switch")
-        targets: dict[str, str] = dict(loop)
+        follow = follow or {}
+        targets: dict[str, str] = {}
         relays: list[Relay] = []
+        looping: dict[str, str] = {}
         for child in step.next:
-            if child in (step.name, head):
+            if child in back and child not in follow:
+                continue  # the last pass: a case back has nowhere to go
+            if follow.get(child):
+                targets[child] = follow[child]
                 continue
-            needs_relay = bool(head) or is_recursive(step) or len(self.flow.step(child).previous) > 1
-            if needs_relay:
-                relay = Relay(f"{task_id}-to-{child}", self.names.claim(f"{base}_to_{child}"), var)
-                relays.append(relay)
-                targets[child] = relay.task_id
-                self.handles.setdefault((step.name, child), []).append(relay.var)
-            else:
-                targets[child] = self._entry(child)
+            if not back and len(self.flow.step(child).previous) == 1:
+                targets[child] = self.entry(child)
                 self.handles.setdefault((step.name, child), []).append(var)
+                continue
+            relay = Relay(f"{task_id}-to-{child}", self.names.claim(f"{base}_to_{child}"), var)
+            relays.append(relay)
+            targets[child] = relay.task_id
+            if child in back:
+                looping[child] = relay.var
+            else:
+                self.handles.setdefault((step.name, child), []).append(relay.var)
         ordered = tuple(sorted(targets.items()))
         self.nodes.append(SwitchTask(step.name, f"{task_id}-switch", var, run.var, ordered))
         self.nodes.extend(relays)
-        return var
+        return var, looping
 
     def _loop(self, step: Step) -> None:
         ids = [step.name] + [f"{step.name}-iter-{k}" for k in range(1, self.max_iterations)]
@@ -319,7 +341,7 @@ class _Builder:
             runs = []
             for k, task_id in enumerate(ids):
                 base = step.name if k == 0 else f"{step.name}_iter{k}"
-                runs.append(self._run(step, task_id, base, k, upstream).var)
+                runs.append(self.run(step, task_id, base, k, upstream).var)
                 upstream = [runs[-1]]
             for child in step.next:
                 if child != step.name:
@@ -327,63 +349,9 @@ class _Builder:
             return
         for k, task_id in enumerate(ids):
             base = step.name if k == 0 else f"{step.name}_iter{k}"
-            run = self._run(step, task_id, base, k, upstream)
-            follow = {step.name: self._entry(ids[k + 1])} if k + 1 < len(ids) else {}
-            upstream = [self._switch(step, run, task_id, base, follow)]
-
-    def _body_loop(self, source: str, body: list[str]) -> None:
-        """A loop back to an earlier step: all of its steps unrolled ``max_iterations`` times."""
-        head = body[0]
-        for name in body:
-            self.loops[name] = [name] + [f"{name}-iter-{k}" for k in range(1, self.max_iterations)]
-        self.loop_inputs.update(loop_inputs(self.flow, source, body))
-        if self.flow.foreach_stack(head):
-            self._guarded_body_loop(source, body)
-            return
-        entry = self._upstream(self.flow.step(head), None)
-        for k in range(self.max_iterations):
-            runs: dict[str, RunTask] = {}
-            for name in body:
-                step = self.flow.step(name)
-                base = name if k == 0 else f"{name}_iter{k}"
-                upstream = entry if name == head else [runs[p].var for p in step.previous]
-                runs[name] = self._run(step, self.loops[name][k], base, k, upstream)
-            follow = {head: self._entry(self.loops[head][k + 1])} if k + 1 < self.max_iterations else {}
-            base = source if k == 0 else f"{source}_iter{k}"
-            switch = self._switch(
-                self.flow.step(source), runs[source], self.loops[source][k], base, follow, head
-            )
-            entry = [switch]
-
-    def _guarded_body_loop(self, source: str, body: list[str]) -> None:
-        """A loop back to an earlier step inside a foreach: every pass guarded, as for recursion.
-
-        Pass ``k`` of the loop's first step runs at a map index if pass
-        ``k - 1`` of the switch chose it there; the other steps if their
-        parent ran in the same pass.  The steps after the loop wait for every
-        pass of the switch and run where one of them chose them.
-        """
-        head = body[0]
-        passes: list[RunTask] = []
-        for k in range(self.max_iterations):
-            runs: dict[str, RunTask] = {}
-            for name in body:
-                step = self.flow.step(name)
-                base = name if k == 0 else f"{name}_iter{k}"
-                upstream: list[str] = []
-                guard: tuple[str, list[tuple[str, str]]] | None = None
-                if name != head:
-                    (parent,) = step.previous  # the loop's steps are linear (support.py)
-                    upstream = [runs[parent].var]
-                    guard = ("all", [(runs[parent].task_id, "path")]) if k else None
-                elif k:
-                    upstream = [passes[-1].var]
-                    guard = ("all", [(passes[-1].task_id, "case")])
-                runs[name] = self._run(step, self.loops[name][k], base, k, upstream, guard)
-            passes.append(runs[source])
-        for child in self.flow.step(source).next:
-            if child != head:
-                self.handles[(source, child)] = [run.var for run in passes]
+            run = self.run(step, task_id, base, k, upstream)
+            follow = {step.name: self.entry(ids[k + 1])} if k + 1 < len(ids) else {}
+            upstream = [self.switch(step, run, task_id, base, (step.name,), follow)[0]]
 
 
 def build_plan(flow: Flow, max_iterations: int, kubernetes: bool, step_guards: Guards | None = None) -> Plan:

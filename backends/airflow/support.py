@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
-from flowc.backends.airflow.loops import loop_body
+from flowc.backends.airflow.loops import Region, loop_regions
 from flowc.backends.airflow.triggers import trigger_events
 from flowc.backends.base import CompileOptions, unsupported
 from flowc.transpile.ir import Flow, Step, StepKind
@@ -131,46 +131,62 @@ def unsupported_constructs(flow: Flow, settings: Settings) -> list[Problem]:
             )
     problems.extend(_schedule_problems(flow))
     problems.extend(trigger_events(flow)[1])
-    problems.extend(_loop_back_problems(flow))
     return problems
 
 
-def _loop_back_problems(flow: Flow) -> list[Problem]:
+def loop_problems(flow: Flow) -> list[Problem]:
     """Loops back to an earlier step that the unrolling (plan.py) cannot lay out."""
     found = []
-    for source, head in sorted(Loops(flow).back_edges):
-        if source == head:
-            continue
-        reason = _body_problem(flow, source, head)
-        if reason is not None:
-            found.append(
-                unsupported(
-                    TARGET,
-                    flow.step(source),
-                    flow,
-                    f"a switch case going back to the earlier step {head!r} (from {source!r}) {reason}",
-                    "make the loop linear steps ending in one switch",
-                )
-            )
+    for region in loop_regions(flow):
+        problem = _region_problem(flow, region)
+        if problem is not None:
+            step, reason, hint = problem
+            source, head = region.back_edges[0]
+            what = f"a switch case going back to the earlier step {head!r} (from {source!r}) {reason}"
+            found.append(unsupported(TARGET, flow.step(step), flow, what, hint))
     return found
 
 
-def _body_problem(flow: Flow, source: str, head: str) -> str | None:
-    """Why the loop ``head`` → ... → ``source`` cannot be unrolled, if it cannot."""
-    back_edges = Loops(flow).back_edges
-    ordered = loop_body(flow, source, head)
-    body = set(ordered)
-    if flow.step(source).kind is not StepKind.SWITCH:
-        return f"through {source!r}, which is not a switch"
-    if sum(1 for s, h in back_edges if s in body or h in body) != 1:
-        return "in a loop with other loops"
-    for name in ordered:
+#: The hint for loops whose steps cannot be numbered per pass.
+_LOOP_HINT = "loop over steps, branches and joins that end in the loop's one switch"
+
+
+def _region_problem(flow: Flow, region: Region) -> tuple[str, str, str] | None:
+    """(step, why, hint) when the region cannot be unrolled, numbered as ``flowc run`` numbers it."""
+    if len(region.switches) > 1:
+        return (
+            region.switches[1],
+            f"in a loop sharing steps with the loop of {region.switches[0]!r}",
+            _LOOP_HINT,
+        )
+    (switch,) = region.switches
+    loops, inside = Loops(flow), set(region.steps)
+    depth = flow.foreach_stack(region.entry)
+    for name in region.steps:
         step = flow.step(name)
-        inside = [p for p in step.previous if p in body and (p, name) not in back_edges]
-        if name != head and len(inside) != len(step.previous):
-            return f"with step {name!r} also reached from outside the loop"
-        if name != source and (step.kind not in (StepKind.LINEAR, StepKind.START) or step.is_join):
-            return f"through the {step.kind.value} step {name!r}"
+        if step.kind is StepKind.FOREACH or flow.foreach_stack(name) != depth:
+            split = name if step.kind is StepKind.FOREACH else flow.foreach_stack(name)[-1]
+            why = (
+                f"around the foreach at {split!r}: flowc run gives the foreach's tasks the same ids "
+                "on every pass, so no target can keep the passes apart"
+            )
+            return split, why, "run the loop inside the foreach's body, or the foreach in a flow of its own"
+        outside = [p for p in step.previous if p not in inside]
+        if name != region.entry and outside:
+            return name, f"with step {name!r} also reached from {outside[0]!r} outside the loop", _LOOP_HINT
+        if step.is_join and name in region.heads:
+            return name, f"to the join step {name!r}", "go back to a step before the split instead"
+        if step.kind is StepKind.SWITCH and name != switch:
+            return name, f"through the second switch {name!r}", _LOOP_HINT
+        for child in step.next:
+            if (
+                child in inside
+                and (name, child) not in region.back_edges
+                and loops.iteration(name, child, 1) != 1
+            ):
+                return child, f"with step {child!r}, which flowc run numbers from 0 on every pass", _LOOP_HINT
+            if child not in inside and name != switch:
+                return name, f"with step {name!r} leaving it without its switch", _LOOP_HINT
     return None
 
 

@@ -1,0 +1,133 @@
+"""Unrolling a region of loops back to earlier steps (loops.py) into Airflow tasks.
+
+Every step of the region gets one task per pass, ``max_iterations``
+passes: ``train``, ``train-iter-1``, ...  A pass starts at one of the
+region's heads (the steps a switch case goes back to) and runs every step
+after it down to the switch, branches and joins included, so all tasks of
+pass ``k`` carry shim task ids ``t.k`` (or ``t-i.k``), as in ``flowc run``.
+
+Outside a foreach, the switch's branch task of pass ``k`` follows the head
+it chose in pass ``k + 1`` (through a relay when that head can also be
+reached from the step before it in the pass) or leaves through a relay;
+tasks not on the pass taken are skipped.  Inside a foreach, Airflow cannot
+skip one map index, so every task of a later pass is guarded (guards.py):
+a head runs where the previous pass's switch chose it or its parent in the
+pass ran, the other steps where their parents ran.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from flowc.backends.airflow.loops import Region, region_inputs
+from flowc.transpile.ir import Flow, Step
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from flowc.backends.airflow.plan import RunTask
+
+#: A guard: ("any" | "all", [(parent task id, "case" | "path"), ...]).
+Guard = tuple[str, list[tuple[str, str]]]
+
+
+class Layout(Protocol):
+    """What the unrolling needs from the plan builder (plan.py)."""
+
+    flow: Flow
+    max_iterations: int
+    loops: dict[str, list[str]]
+    loop_inputs: dict[str, list[str]]
+    handles: dict[tuple[str, str], list[str]]
+    step_guards: dict[str, Guard]
+
+    def entry(self, task_id: str) -> str: ...
+
+    def upstream(self, step: Step, mapped_over: str | None) -> list[str]: ...
+
+    def run(
+        self,
+        step: Step,
+        task_id: str,
+        base: str,
+        iteration: int,
+        upstream: list[str],
+        guard: Guard | None = None,
+    ) -> RunTask: ...
+
+    def switch(
+        self,
+        step: Step,
+        run: RunTask,
+        task_id: str,
+        base: str,
+        back: Collection[str] = (),
+        follow: dict[str, str] | None = None,
+    ) -> tuple[str, dict[str, str]]: ...
+
+
+def unroll_region(layout: Layout, region: Region) -> None:
+    """Lay out every pass of ``region``: branching outside a foreach, guards inside one."""
+    for name in region.steps:
+        layout.loops[name] = [name] + [f"{name}-iter-{k}" for k in range(1, layout.max_iterations)]
+    layout.loop_inputs.update(region_inputs(layout.flow, region))
+    if layout.flow.foreach_stack(region.entry):
+        _guarded(layout, region)
+    else:
+        _branching(layout, region)
+
+
+def _base(name: str, k: int) -> str:
+    return name if k == 0 else f"{name}_iter{k}"
+
+
+def _branching(layout: Layout, region: Region) -> None:
+    """Outside a foreach: the switch of each pass branches to the head of the next one."""
+    flow, (switch,) = layout.flow, region.switches
+    entry = layout.upstream(flow.step(region.entry), None)
+    starts: dict[str, list[str]] = {}  # head → what starts it in this pass
+    for k in range(layout.max_iterations):
+        runs: dict[str, RunTask] = {}
+        for name in region.steps:
+            upstream = [runs[p].var for p in region.forward_parents(flow, name)]
+            upstream += entry if k == 0 and name == region.entry else starts.get(name, [])
+            runs[name] = layout.run(flow.step(name), layout.loops[name][k], _base(name, k), k, upstream)
+        follow = {}
+        if k + 1 < layout.max_iterations:
+            for head in region.heads:
+                # A head the pass can also reach from its parent waits for either: a relay.
+                direct = not region.forward_parents(flow, head)
+                follow[head] = layout.entry(layout.loops[head][k + 1]) if direct else ""
+        task_id = layout.loops[switch][k]
+        var, relays = layout.switch(
+            flow.step(switch), runs[switch], task_id, _base(switch, k), region.heads, follow
+        )
+        starts = {head: [relays.get(head, var)] for head in follow}
+
+
+def _guarded(layout: Layout, region: Region) -> None:
+    """Inside a foreach: every pass mapped, each task deciding per map index whether it runs.
+
+    Pass 0 runs as the steps would without the loop.  The steps after the
+    region wait for every pass of the switch and run where one chose them.
+    """
+    flow, (switch,) = layout.flow, region.switches
+    passes: list[RunTask] = []
+    for k in range(layout.max_iterations):
+        runs: dict[str, RunTask] = {}
+        for name in region.steps:
+            parents = [runs[p] for p in region.forward_parents(flow, name)]
+            upstream = [run.var for run in parents]
+            entries = [(run.task_id, "path") for run in parents]
+            if k and name in region.heads:
+                upstream.append(passes[-1].var)
+                entries.append((passes[-1].task_id, "case"))
+            mode = "any" if len(entries) > 1 and not flow.step(name).is_join else "all"
+            guard: Guard | None = (mode, entries) if entries and (k or name in layout.step_guards) else None
+            runs[name] = layout.run(
+                flow.step(name), layout.loops[name][k], _base(name, k), k, upstream, guard
+            )
+        passes.append(runs[switch])
+    for child in flow.step(switch).next:
+        if child not in region.heads:
+            layout.handles[(switch, child)] = [run.var for run in passes]

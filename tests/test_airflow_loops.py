@@ -1,0 +1,182 @@
+"""Loops back to an earlier step with branches, joins and several cases back, for Airflow.
+
+The emitted tables and wiring, the shapes still refused (``FLC401``), and
+Airflow's DagBag importing the unrolled DAGs.  Running them against
+``flowc run`` is in test_airflow_e2e.py (``loop_back_branch``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from airflow_env import AirflowEnv, airflow_fixture  # noqa: F401 - the fixture
+from flowc.backends.airflow import emit
+from flowc.backends.base import CompileError, CompileOptions
+from flowc.transpile import analyze_source
+from flowc.transpile.ir import Flow
+
+HEAD = "from flowc import FlowSpec, step\n\n\nclass {name}(FlowSpec):\n"
+
+
+def flow_of(steps: str, name: str = "LoopFlow") -> Flow:
+    """A flow from lines ``step: body -> targets``; ``step*`` takes inputs, ``-> self.next(...)`` is kept."""
+    lines = [HEAD.format(name=name)]
+    for line in steps.strip().splitlines():
+        step, rest = (part.strip() for part in line.split(":", 1))
+        body, target = (part.strip() for part in rest.split("->", 1))
+        args = "self, inputs" if step.endswith("*") else "self"
+        call = target if target.startswith("self.next(") else f"self.next({target})" if target else ""
+        lines.append(f"    @step\n    def {step.rstrip('*')}({args}):\n        {body or 'pass'}\n")
+        lines.append(f"        {call}\n\n" if call else "\n")
+    analysis = analyze_source("".join(lines), "loop.py")
+    assert analysis.flow is not None, [p.format() for p in analysis.problems]
+    return analysis.flow
+
+
+def options(**settings: str) -> CompileOptions:
+    return CompileOptions("s3://b/flowc", "s3://b/flowc/p.tgz", "0" * 64, "loop.py", settings=settings)
+
+
+def dag(flow: Flow, mode: str = "local", iterations: str = "3") -> str:
+    return emit(flow, options(operator=mode, max_iterations=iterations))[0].text
+
+
+def table(text: str, name: str) -> str:
+    return text.split(f"\n{name}: ")[1].split("\n}\n")[0]
+
+
+#: The issue's example: a static branch and its join inside the loop.
+BRANCH_LOOP = flow_of(
+    """
+start: -> self.top
+top: -> self.a, self.b
+a: -> self.join
+b: -> self.join
+join*: -> self.decide
+decide: self.v = "done" -> self.next({"again": self.top, "done": self.end}, condition="v")
+end: ->
+""",
+    "BranchLoopFlow",
+)
+
+
+def test_branch_and_join_inside_a_loop_unroll_per_pass() -> None:
+    text = dag(BRANCH_LOOP)
+    loops = table(text, "LOOPS")
+    for step in ("top", "a", "b", "join", "decide"):
+        assert f'"{step}": ["{step}", "{step}-iter-1", "{step}-iter-2"],' in loops
+    inputs = table(text, "LOOP_INPUTS")
+    assert '"top": ["decide/{prev}"],' in inputs and '"join": ["a/{t}", "b/{t}"],' in inputs
+    assert '"end": ["decide/{last}"],' in table(text, "INPUTS")
+    assert 'targets={"end": "decide-to-end", "top": "top-iter-1"},' in text
+    assert 'targets={"end": "decide-iter-2-to-end"},' in text  # the last pass can only leave
+    # pass 1's join waits for both branches of pass 1, all of them (a skipped pass skips it)
+    assert "a_iter1_task >> join_iter1_task\n    b_iter1_task >> join_iter1_task\n" in text
+    assert 'join_iter1_task = run_step.override(task_id="join-iter-1")(step="join", iteration=1)' in text
+    assert "decide_switch >> top_iter1_task\n" in text
+
+
+#: One switch with two cases back: to the branch, and to the step after its join.
+TWO_BACK = flow_of(
+    """
+start: -> self.top
+top: -> self.a, self.b
+a: -> self.join
+b: -> self.join
+join*: -> self.check
+check: -> self.decide
+decide: self.v = "done" -> self.next({"again": self.top, "recheck": self.check, "done": self.end}, condition="v")
+end: ->
+""",
+    "TwoBackFlow",
+)
+
+
+def test_two_cases_back_share_one_pass_counter() -> None:
+    text = dag(TWO_BACK)
+    assert 'targets={"check": "decide-to-check", "end": "decide-to-end", "top": "top-iter-1"},' in text
+    # a pass may start at check or reach it from join: it waits for either, and lists
+    # decide only when decide chose it (flowc run names exactly the parent that started it)
+    assert '"check": ["decide/{prev}?", "join/{t}?"],' in table(text, "LOOP_INPUTS")
+    check = text.split('check_iter1_task = run_step.override(\n        task_id="check-iter-1",\n')[1]
+    assert check.startswith("        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,")
+    assert "join_iter1_task >> check_iter1_task\n    decide_to_check >> check_iter1_task\n" in text
+    assert '"check": ["join/{t}"],' in table(text, "INPUTS")  # no back edge in the first pass
+
+
+def test_two_cases_back_inside_a_foreach_are_guarded() -> None:
+    flow = flow_of(
+        """
+start: self.items = [1, 2] -> self.next(self.top, foreach="items")
+top: -> self.a, self.b
+a: -> self.join
+b: -> self.join
+join*: -> self.check
+check: -> self.decide
+decide: self.v = "done" -> self.next({"again": self.top, "recheck": self.check, "done": self.after}, condition="v")
+after: -> self.gather
+gather*: -> self.end
+end: ->
+"""
+    )
+    guards = table(dag(flow), "GUARDS")
+    assert '"top-iter-1": ["all", [["decide", "case"]]],' in guards
+    assert '"join-iter-1": ["all", [["a-iter-1", "path"], ["b-iter-1", "path"]]],' in guards
+    assert '"check-iter-2": ["any", [["join-iter-2", "path"], ["decide-iter-1", "case"]]],' in guards
+    assert (
+        '"after": ["any", [["decide", "case"], ["decide-iter-1", "case"], ["decide-iter-2", "case"]]],'
+        in guards
+    )
+    assert '\n    "join": ' not in guards  # the first pass runs at every index
+
+
+FOREACH_IN_LOOP = """
+start: -> self.top
+top: self.items = [1] -> self.next(self.body, foreach="items")
+body: -> self.join
+join*: -> self.decide
+decide: self.v = "done" -> self.next({"again": self.top, "done": self.end}, condition="v")
+end: ->
+"""
+
+
+def test_a_foreach_inside_a_loop_is_refused_with_the_reason() -> None:
+    flow = flow_of(FOREACH_IN_LOOP)
+    with pytest.raises(CompileError) as info:
+        emit(flow, options())
+    (problem,) = info.value.problems
+    assert problem.rule == "FLC401" and problem.span == flow.step("top").span  # the foreach step
+    assert "same ids on every pass" in problem.message
+    assert "inside the foreach's body" in (problem.hint or "")
+
+
+def test_a_loop_entered_in_the_middle_is_refused() -> None:
+    flow = flow_of(
+        """
+start: self.v = "a" -> self.next({"a": self.a, "b": self.b}, condition="v")
+a: -> self.b
+b: -> self.c
+c: self.v = "done" -> self.next({"again": self.a, "done": self.end}, condition="v")
+end: ->
+"""
+    )
+    with pytest.raises(CompileError) as info:
+        emit(flow, options())
+    (problem,) = info.value.problems
+    assert "with step 'b' also reached from 'start' outside the loop" in problem.message
+
+
+@pytest.mark.parametrize("mode", ["kubernetes", "local"])
+def test_unrolled_loops_with_branches_import_cleanly(airflow: AirflowEnv, tmp_path: Path, mode: str) -> None:
+    paths = []
+    for flow in (BRANCH_LOOP, TWO_BACK):
+        paths.append(tmp_path / f"{flow.name}.py")
+        paths[-1].write_text(dag(flow, mode, "20"))
+    report = airflow.load(paths)
+    for path in paths:
+        loaded = report[str(path)]
+        assert loaded["errors"] == {}, path
+        (tasks,) = loaded["dags"].values()
+        assert {"join-iter-19", "decide-iter-19-switch", "decide-iter-19-to-end"} <= set(tasks)
+        assert "join-iter-20" not in tasks
