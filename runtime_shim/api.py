@@ -30,17 +30,32 @@ class MergeArtifactsException(Exception):
 
 
 class CaughtException:
-    """What ``@catch(var=...)`` stores: a picklable record of the swallowed exception."""
+    """What ``@catch(var=...)`` stores: a picklable record of the swallowed exception.
+
+    ``exception`` (the message), ``type`` and ``stacktrace`` are the names
+    Metaflow's record uses; ``message`` and ``traceback`` are flowc's.
+    """
 
     def __init__(self, exc: BaseException, traceback_text: str) -> None:
         self.type = f"{type(exc).__module__}.{type(exc).__qualname__}"
         self.message = str(exc)
         self.traceback = traceback_text
 
+    @property
+    def exception(self) -> str:
+        """The exception's message (Metaflow's name)."""
+        return self.message
+
+    @property
+    def stacktrace(self) -> str:
+        """The formatted traceback (Metaflow's name)."""
+        return self.traceback
+
     def __repr__(self) -> str:
         return f"CaughtException({self.type}: {self.message})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.traceback or f"[no stacktrace]\n{self.type}: {self.message}"
 
 
 @dataclass
@@ -58,6 +73,8 @@ class StepState:
     foreach_index: int | None = None
     #: Loads ``foreach_input`` on first use (later steps of a foreach body).
     foreach_input_loader: Callable[[], Any] | None = None
+    #: The task's foreach frames, outermost first (``step``, ``var``, ``index``, ``cardinality``).
+    foreach_frames: list[dict[str, Any]] = field(default_factory=list)
     #: ``(targets, kwargs)`` recorded by ``self.next``.
     transition: tuple[Any, dict[str, Any]] | None = None
 
@@ -110,6 +127,23 @@ class FlowSpec:
         """In a foreach task: its index in the parent's list."""
         state = self.__dict__.get(_INTERNAL)
         return None if state is None else state.foreach_index
+
+    def foreach_stack(self) -> list[tuple[int, int, Any]] | None:
+        """``(index, cardinality, value)`` of each enclosing foreach, outermost first.
+
+        ``value`` is the element of the foreach list, or ``None`` where that
+        list is no longer an artifact of this step.
+        """
+        state = self.__dict__.get(_INTERNAL)
+        if state is None:
+            return None
+        return [(f["index"], f["cardinality"], self._foreach_value(f)) for f in state.foreach_frames]
+
+    def _foreach_value(self, frame: dict[str, Any]) -> Any:
+        try:
+            return getattr(self, frame["var"])[frame["index"]] if frame.get("var") else None
+        except (AttributeError, LookupError, TypeError):
+            return None
 
     def next(self, *targets: Any, **kwargs: Any) -> None:
         """Declare the transition at the end of a step (recorded by the runtime)."""

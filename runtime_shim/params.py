@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from flowc.runtime_shim import api
 from flowc.runtime_shim.errors import TaskUsageError
+
+
+class ParameterContext(NamedTuple):
+    """What a callable ``Parameter`` default is called with (Metaflow's fields)."""
+
+    flow_name: str
+    user_name: str | None
+    parameter_name: str
+    logger: Callable[..., None]
+    ds_type: str
+    configs: Any = None
+
 
 _TRUE = {"true", "1", "yes", "y", "on", "t"}
 _FALSE = {"false", "0", "no", "n", "off", "f"}
@@ -46,7 +60,7 @@ def kind_of(param: api.Parameter) -> str:
     if isinstance(param, api.IncludeFile):
         return "file"
     kind = param.type
-    if kind is None and param.default is not None:
+    if kind is None and param.default is not None and not _is_computed(param.default):
         kind = type(param.default)
     if kind is api.JSONType or isinstance(kind, api.JSONType) or kind in (dict, list):
         return "json"
@@ -56,29 +70,40 @@ def kind_of(param: api.Parameter) -> str:
     return "str" if kind is None else "callable"
 
 
-def parameter_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
+def parameter_value(
+    param: api.Parameter, raw: str | None, flow_dir: str, context: ParameterContext | None = None
+) -> Any:
     """The typed value of ``param`` given ``raw`` (``None`` when not given).
 
-    A text value of a parameter with ``separator=`` becomes the list of its
-    parts, as in Metaflow (an empty text stays as it is).
+    A callable default (``default=lambda ctx: ...``) is called with
+    ``context`` when no value is given, as Metaflow calls it when a run
+    starts.  A text value of a parameter with ``separator=`` becomes the
+    list of its parts, as in Metaflow (an empty text stays as it is).
     """
-    value = _typed_value(param, raw, flow_dir)
+    value = _typed_value(param, raw, flow_dir, context)
     separator = getattr(param, "separator", None)
     if separator and isinstance(value, str) and value:
         return value.split(separator)
     return value
 
 
-def _typed_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
+def _typed_value(
+    param: api.Parameter, raw: str | None, flow_dir: str, context: ParameterContext | None
+) -> Any:
     kind = kind_of(param)
     if raw is None:
-        if param.required and param.default is None:
+        default = param.default
+        if _is_computed(default):
+            default = _computed_default(param, default, context)
+            if isinstance(default, str) and kind in ("int", "float", "bool"):
+                return convert(default, kind, param.name)
+        if param.required and default is None:
             raise TaskUsageError(f"parameter {param.name!r} is required")
-        if kind == "file" and param.default is not None:
-            return read_include_file(param, str(param.default), flow_dir)
-        if kind == "json" and isinstance(param.default, str):
-            return convert(param.default, "json", param.name)
-        return param.default
+        if kind == "file" and default is not None:
+            return read_include_file(param, str(default), flow_dir)
+        if kind == "json" and isinstance(default, str):
+            return convert(default, "json", param.name)
+        return default
     if kind == "file":
         return read_include_file(param, raw, flow_dir)
     if kind == "callable":
@@ -87,6 +112,31 @@ def _typed_value(param: api.Parameter, raw: str | None, flow_dir: str) -> Any:
         except Exception as exc:
             raise TaskUsageError(f"parameter {param.name!r}: {raw!r} is not valid ({exc})") from None
     return convert(raw, kind, param.name)
+
+
+def _is_computed(default: Any) -> bool:
+    """A default that is a function to call, not a value (types are values here)."""
+    return callable(default) and not isinstance(default, type)
+
+
+def _computed_default(
+    param: api.Parameter, function: Callable[..., Any], context: ParameterContext | None
+) -> Any:
+    """Call a default function as Metaflow does: ``f(ctx, deploy_time)`` or ``f(ctx)``."""
+    ctx = (context or ParameterContext("", None, "", _log, "local"))._replace(parameter_name=param.name)
+    try:
+        try:
+            return function(ctx, False)
+        except TypeError:
+            return function(ctx)
+    except Exception as exc:
+        raise TaskUsageError(
+            f"parameter {param.name!r}: its default function failed: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _log(*parts: Any, **_: Any) -> None:
+    print(*parts, file=sys.stderr)
 
 
 def include_path(path: str, flow_dir: str) -> str | None:

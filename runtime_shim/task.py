@@ -19,7 +19,7 @@ from flowc.runtime_shim.current import current
 from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.flowload import flow_parameters, load_flow_class, step_function
 from flowc.runtime_shim.inputs import Inputs, InputView, Parent, resolve
-from flowc.runtime_shim.params import parameter_value
+from flowc.runtime_shim.params import ParameterContext, parameter_value
 from flowc.runtime_shim.secrets import secret_environment
 from flowc.runtime_shim.stepexec import Outcome, execute, timeout_seconds, user_traceback
 
@@ -180,6 +180,7 @@ class Task:
                 if attr in state.refs:
                     object.__setattr__(flow, attr, self._loader(state.refs[attr]))
         state.foreach_index = stack[-1]["index"] if stack else None
+        state.foreach_frames = stack
         self.meta["foreach_stack"] = stack
         self.meta["parameters"] = sorted(params)
         return flow, state
@@ -226,8 +227,16 @@ class Task:
         if unknown:
             raise errors.TaskUsageError(f"unknown parameter(s): {', '.join(unknown)}")
         flow_dir = os.path.dirname(os.path.abspath(self.flow_file))
+        context = ParameterContext(
+            flow_name=self.args.flow,
+            user_name=current.username,
+            parameter_name="",
+            logger=lambda *parts, **_: print(*parts, file=sys.stderr),
+            ds_type="s3" if self.ds.root.startswith("s3://") else "local",
+        )
         for attr, param in params.items():
-            object.__setattr__(flow, attr, parameter_value(param, raw.get(param.name), flow_dir))
+            value = parameter_value(param, raw.get(param.name), flow_dir, context)
+            object.__setattr__(flow, attr, value)
 
     def _set_current(self, cls: type) -> None:
         current.reset()

@@ -27,7 +27,7 @@ def render_task_cards(**kwargs: Any) -> list[RenderedCard]:
 
     - ``flow_name``, ``run_id``, ``step_name``, ``task_id`` (str), ``attempt`` (int);
     - ``card_decorators``: one dict per ``@card`` on the step, its arguments as
-      written (``type`` ``"default"``/``"blank"``, ``id``, ``options``...);
+      written (``type`` ``"default"``/``"blank"``/``"html"``, ``id``, ``options``...);
     - ``artifacts``: artifact name → value after the step ran;
     - ``parameters``: parameter name → value;
     - ``graph``: the ``flowc graph --format json`` document, or ``None``;

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class RenderedCard:
     """One rendered card: ``card.html`` or ``card["html"]`` both work."""
 
-    #: ``"default"`` or ``"blank"``, as given to ``@card(type=...)``.
+    #: ``"default"``, ``"blank"`` or ``"html"``, as given to ``@card(type=...)``.
     type: str
     #: The ``id=`` given to ``@card``, or ``None``.
     id: str | None

@@ -80,11 +80,23 @@ def render_card(facts: TaskFacts, decorator: Mapping[str, Any], components: Sequ
             body = sections.components_section(components) or '<p class="muted">This card is empty.</p>'
         elif card_type == "default":
             body = _default_body(facts, options, components)
+        elif card_type == "html":
+            body = _html_body(facts, options)
         else:
-            raise ValueError(f"unknown card type {card_type!r} (use 'default' or 'blank')")
+            raise ValueError(f"unknown card type {card_type!r} (use 'default', 'blank' or 'html')")
         return RenderedCard(card_type, card_id, page(facts, card_type, card_id, body))
     except Exception as exc:
         return error_card(facts, card_type, card_id, exc)
+
+
+def _html_body(facts: TaskFacts, options: Mapping[str, Any]) -> str:
+    """The ``html`` card: the step's own HTML, from the artifact ``options["attribute"]`` (``html``)."""
+    name = str(options.get("attribute") or "html")
+    value = facts.artifacts.get(name)
+    if not isinstance(value, str):
+        found = "was not set" if value is None else f"is a {type(value).__name__}"
+        raise ValueError(f"the html card shows the text artifact {name!r}, which {found} in this step")
+    return value
 
 
 def error_card(facts: TaskFacts, card_type: str, card_id: str | None, exc: BaseException) -> RenderedCard:
