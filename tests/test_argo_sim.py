@@ -75,11 +75,28 @@ def resolve(entry: str, calls: dict[tuple[str, str], Call]) -> list[Call]:
             index = int(call.task_id[len(prefix) :].split(".")[0])
             if index not in latest or len(call.task_id) >= len(latest[index].task_id):
                 latest[index] = call
-        assert sorted(latest) == list(range(len(latest))), entry
         return [latest[i] for i in sorted(latest)]
     single = calls.get((step, task))
     assert single is not None or entry.endswith("?"), f"required input {entry} never ran"
     return [single] if single else []
+
+
+def parents_of(spec: str, calls: dict[tuple[str, str], Call]) -> list[Call]:
+    """The parents an ``--input-paths`` value names, as the shim resolves it.
+
+    The globs of a foreach join are one set (one glob per last step of the
+    body): together they must give exactly one task per index, 0 to n-1.
+    """
+    entries = [e for e in spec.split(",") if e]
+    found = [p for e in entries if not e.endswith("*") for p in resolve(e, calls)]
+    globs = [(e, p) for e in entries if e.endswith("*") for p in resolve(e, calls)]
+    by_index: dict[int, Call] = {}
+    for entry, child in globs:
+        index = int(child.task_id[len(entry.partition("/")[2]) - 1 :].split(".")[0])
+        assert index not in by_index, f"index {index} of {spec} ended in two steps"
+        by_index[index] = child
+    assert sorted(by_index) == list(range(len(by_index))), f"{spec}: indices {sorted(by_index)}"
+    return found + [by_index[i] for i in sorted(by_index)]
 
 
 def check(flow: Flow, calls: list[Call]) -> None:
@@ -91,10 +108,11 @@ def check(flow: Flow, calls: list[Call]) -> None:
         if not call.input_paths:
             assert call.step == flow.start
             continue
-        parents = [p for entry in call.input_paths.split(",") for p in resolve(entry, index)]
+        parents = parents_of(call.input_paths, index)
         assert parents, call
         assert {p.step for p in parents} <= set(step.previous), (call, parents)
         if step.is_join:
+            _check_foreach_join(flow, call, parents, index)
             continue
         assert len(parents) == 1, f"{call.step} {call.task_id} got {len(parents)} parents"
         parent = parents[0]
@@ -111,6 +129,20 @@ def check(flow: Flow, calls: list[Call]) -> None:
             assert len(body) == call.cardinality, (
                 f"{call.step} {call.task_id}: {len(body)} of {call.cardinality}"
             )
+
+
+def _check_foreach_join(
+    flow: Flow, call: Call, parents: list[Call], calls: dict[tuple[str, str], Call]
+) -> None:
+    """A foreach join gets exactly one body task per index its split made, whichever step it ended in."""
+    (split,) = [s for s in flow.steps if s.matching_join == call.step] or [None]
+    if split is None or split.kind is not StepKind.FOREACH:
+        return
+    fanout = calls[(split.name, call.task_id)]
+    assert len(parents) == fanout.cardinality, (
+        f"{call.step} {call.task_id}: {len(parents)} of {fanout.cardinality}"
+    )
+    assert [p.split[-1] for p in parents] == list(range(fanout.cardinality)), (call, parents)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -75,20 +75,18 @@ class Wiring:
                 ]
 
     def _join_groups(self) -> dict[str, list[list[str]]]:
+        """Each join's parents by branch; a foreach join's parents are one group.
+
+        A foreach body may end in several steps (switch cases meeting at the
+        join): the join still waits for the body's one call and lists one
+        glob per last step, which the shim takes together (task contract).
+        """
         splits = {s.matching_join: s for s in self.flow.steps if s.matching_join}
-        groups = {}
-        for step in self.flow.steps:
-            if not step.is_join:
-                continue
-            groups[step.name] = join_groups(self.flow, step, splits.get(step.name), self.lay.back_edges)
-            if len(step.previous) > 1 and len(groups[step.name]) == 1:
-                # The shim counts each `STEP/t-*` against the width on its own (task contract).
-                raise ShapeError(
-                    step.name,
-                    "a foreach join reached from several steps of the body (the cases of a switch)",
-                    f"let the cases meet in one step that goes to {step.name!r}",
-                )
-        return groups
+        return {
+            step.name: join_groups(self.flow, step, splits.get(step.name), self.lay.back_edges)
+            for step in self.flow.steps
+            if step.is_join
+        }
 
     # -- names and ids ------------------------------------------------------
     def components(self, scope: Scope) -> list[tuple[str, str]]:
