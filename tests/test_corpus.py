@@ -72,7 +72,7 @@ class Case:
     #: Target → rule the compile must fail with (a documented limitation of that target).
     rejects: dict[str, str] = field(default_factory=dict)
     #: Aspect (check, oracle, params, argo, sfn, airflow, run, cards, argo-sim) → why flowc fails it
-    #: today; argo-sim also inherits the reason given for run or argo.
+    #: today; argo-sim and sfn-sim also inherit the reason given for run or the target.
     xfail: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -307,16 +307,16 @@ def _params(aspect: str, targets: tuple[str, ...] = ("",)) -> list[Any]:
     for name, case in BY_ID.items():
         for target in targets:
             key = target or aspect
-            if aspect in ("run", "cards", "argo-sim") and (case.run is None or not (case.smoke or RUN_ALL)):
+            needs_run = aspect in ("run", "cards", "argo-sim", "sfn-sim")
+            if needs_run and (case.run is None or not (case.smoke or RUN_ALL)):
                 continue
             if aspect == "cards" and not case.cards:
                 continue
-            if aspect == "argo-sim" and "argo" in case.rejects:
+            simulated = aspect.removesuffix("-sim") if aspect.endswith("-sim") else None
+            if simulated and simulated in case.rejects:
                 continue
-            reasons = [
-                case.xfail[k] for k in (key, "run", "argo") if k in case.xfail and aspect == "argo-sim"
-            ]
-            reasons += [case.xfail[key]] if key in case.xfail and aspect != "argo-sim" else []
+            inherited = (key, "run", simulated) if simulated else (key,)
+            reasons = [case.xfail[k] for k in inherited if k and k in case.xfail]
             marks = [pytest.mark.xfail(reason=reasons[0])] if reasons else []
             ident = f"{name}-{target}" if target else name
             params.append(pytest.param(name, target, id=ident, marks=marks))
@@ -686,3 +686,31 @@ def test_trigger_on_finish_keeps_the_project_branch(compiled: Callable[[Case, st
         if d and d["kind"] == "Sensor"
     ]
     assert "prod" in json.dumps(sensor["spec"]["dependencies"])
+
+
+@pytest.mark.parametrize(("name", "target"), _params("sfn-sim"))
+def test_step_functions_runs_the_tasks_flowc_run_ran(
+    name: str, target: str, local_runs: Callable[[Case], LocalRun]
+) -> None:
+    """The state machine, executed in moto's Step Functions engine with each Batch job standing
+    in for the shim (the local run's output.json files seeded in S3), submits exactly the
+    tasks ``flowc run`` ran, with the same ids."""
+    case = BY_ID[name]
+    run = local_runs(case)
+    assert run.returncode == 0, run.output[-3000:]
+    flow = analyze_file(str(case.path), flow_name=case.flow).flow
+    assert flow is not None
+    seeded = {}
+    for path in (run.datastore / flow.name / "corpus").glob("*/*/output.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        key = sfn_support.output_key(flow.name, "corpus", document["step"], document["task_id"])
+        seeded[key] = document
+    given = dict(value.split("=", 1) for value in case.run or ())
+    execution = sfn_support.run_in_moto(
+        sfn_support.definition(flow), seeded=seeded, name="corpus", execution_input=given
+    )
+    assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    ran = sorted((task.args.step, task.args.task_id) for task in execution.tasks)
+    assert len(set(ran)) == len(ran), "a task id runs twice"
+    local = sorted(tuple(key.split("/")[-3:-1]) for key in seeded)
+    assert ran == local
