@@ -119,7 +119,7 @@ def run_start_task(
     ``submitted``: values given at submit time (``argo submit -p NAME=VALUE``), kubelet text.
     """
     spec = argo_pass(document["spec"], {"workflow.name": "wf-1"})
-    arguments = spec["arguments"]["parameters"]
+    arguments = spec.get("arguments", {}).get("parameters", [])
     params = {f"workflow.parameters.{p['name']}": p["value"] for p in arguments if "value" in p}
     params.update({f"workflow.parameters.{k}": v for k, v in (submitted or {}).items()})
     globals_ = {"workflow.name": "wf-1", **params}

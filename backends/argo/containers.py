@@ -13,9 +13,11 @@ import json
 from dataclasses import dataclass
 
 from flowc.backends.argo.decorators import Profile
+from flowc.backends.argo.documents import branch_override
 from flowc.backends.argo.escape import DEFAULT_SENTINEL, LBRACE_VAR, kube_escape
 from flowc.backends.base import CompileOptions
 from flowc.runtime_shim.bootstrap import bootstrap_command
+from flowc.runtime_shim.current import BRANCH_ENV
 from flowc.transpile.ir import Flow
 
 #: Where the shim writes its one-file-per-field outputs inside the container.
@@ -114,8 +116,11 @@ def container_template(
     # The interpreter, snippet, URL and sha come first and are literal text like any other.
     command = [kube_escape(part) if i in (0, 2, 3, 4) else part for i, part in enumerate(command)]
     container: dict[str, object] = {"image": prof.image, "command": command[:3], "args": command[3:]}
-    env = [{"name": LBRACE_VAR, "value": "{"}, *json.loads(prof.env)]
-    container["env"] = env
+    env = [{"name": LBRACE_VAR, "value": "{"}]
+    override = branch_override(flow, options)
+    if override:
+        env.append({"name": BRANCH_ENV, "value": kube_escape(override)})
+    container["env"] = [*env, *json.loads(prof.env)]
     env_from = json.loads(prof.env_from)
     if env_from:
         container["envFrom"] = env_from

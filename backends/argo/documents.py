@@ -33,6 +33,20 @@ def branch(flow: Flow, options: CompileOptions) -> str:
     return options.setting("branch", str(project.get("branch") or "main"))
 
 
+def branch_override(flow: Flow, options: CompileOptions) -> str:
+    """The branch ``--set branch=...`` puts in place of the decorator's, or ``""`` when it does not.
+
+    Tasks then need it in ``FLOWC_PROJECT_BRANCH`` to report the branch the
+    workflow is named after (``current.branch_name``); with
+    ``production=True`` the branch is ``prod`` either way.
+    """
+    project = flow.decorator("project")
+    if project is None or project.get("production"):
+        return ""
+    chosen = branch(flow, options)
+    return "" if chosen == str(project.get("branch") or "main") else chosen
+
+
 def labels(flow: Flow, options: CompileOptions) -> dict[str, str]:
     """Labels on every document and on the workflows they start."""
     out = {"app.kubernetes.io/managed-by": "flowc", "flowc.dev/flow": label_value(flow.name)}

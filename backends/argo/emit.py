@@ -13,13 +13,12 @@ from flowc.backends.argo.events import EXIT_TEMPLATE, EventsError, enabled, exit
 from flowc.backends.argo.limits import LimitError, object_name
 from flowc.backends.argo.scopes import layout
 from flowc.backends.argo.sensor import SensorError, sensor
+from flowc.backends.argo.settings import max_recursion, settings_problems
 from flowc.backends.argo.yamlout import dump_document
 from flowc.backends.base import CompileError, CompileOptions, Document, over_limit, unsupported
 from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.problems import Problem
 
-#: Default bound on a recursion's rounds (``--set max_recursion=N``).
-DEFAULT_MAX_RECURSION = 50
 #: ``-o DIR`` file names, in output order.
 FILENAMES = {
     "WorkflowTemplate": "workflow-template.yaml",
@@ -59,17 +58,7 @@ def _options_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
                 "rename the file",
             )
         )
-    bound = options.setting("max_recursion", str(DEFAULT_MAX_RECURSION))
-    if not bound.isdigit() or int(bound) < 1:
-        problems.append(
-            Problem(
-                "FLC403",
-                flow.span,
-                f"max_recursion={bound!r} is not a positive whole number",
-                "--set max_recursion=50",
-            )
-        )
-    return problems
+    return problems + settings_problems(flow, options)
 
 
 def _tags(flow: Flow, options: CompileOptions) -> list[str]:
@@ -115,7 +104,7 @@ def _documents(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
     if problems:
         raise CompileError(problems)
     tags = _tags(flow, options)
-    bound = int(options.setting("max_recursion", str(DEFAULT_MAX_RECURSION)))
+    bound = max_recursion(options)
     try:
         lay = layout(flow)
     except ValueError as exc:
