@@ -246,6 +246,16 @@ SHAPES: dict[str, dict[str, str]] = {
         "j": "join to end",
         "end": "end",
     },
+    "foreach_case_meets_at_a_foreach_join": {
+        "start": "foreach s",
+        "s": "switch p q",
+        "p": "foreach x",
+        "x": "to j2",
+        "j2": "join to j",
+        "q": "to j",
+        "j": "join to end",
+        "end": "end",
+    },
     "recursion_case_meets_at_a_foreach_join": {
         "start": "foreach s",
         "s": "switch p spin",
