@@ -83,8 +83,7 @@ class Case:
         return ["--flow", self.flow] if self.flow else []
 
 
-_SWITCH_JOIN = "FLC401: a foreach join reached from the cases of a switch in the body"
-_MIXIN_PARAMS = "analyzer: Parameters and IncludeFiles of a mixin class are dropped (FLC404 for --param)"
+_SWITCH_JOIN = "sfn FLC401: a foreach join reached from the cases of a switch in the body"
 
 CASES = [
     # Shapes.
@@ -113,7 +112,6 @@ CASES = [
         prints=("[3, 8, 1400, 2100]",),
         smoke=True,
         xfail={
-            "argo": _SWITCH_JOIN,
             "sfn": _SWITCH_JOIN,
         },
     ),
@@ -147,13 +145,11 @@ CASES = [
         run=("sample=2",),
         prints=("loaded 2 rows: Oslo,Bergen",),
         smoke=True,
-        xfail={"params": _MIXIN_PARAMS, "run": _MIXIN_PARAMS},
     ),
     Case(
         "sibling_module_mixin.py",
         run=("seed=1",),
         prints=("picked [17, 72, 97] for 5 epochs",),
-        xfail={"params": _MIXIN_PARAMS, "run": _MIXIN_PARAMS},
     ),
     Case(
         "computed_pypi_base.py",
@@ -204,10 +200,6 @@ CASES = [
         flow="CronParamFlow",
         run=(),
         prints=("message: hi hi",),
-        xfail={
-            aspect: "analyzer: FLC002, a flow whose FlowSpec base class is imported from a sibling module"
-            for aspect in ("check", "oracle", "params", "argo", "sfn", "airflow", "run")
-        },
     ),
     Case(
         "yaml_config.py",
