@@ -10,21 +10,23 @@ import inspect
 import io
 import re
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+from flowc.transpile.classes import ClassRef, Hierarchy, pick_flow
 from flowc.transpile.compat import check_metaflow_names
 from flowc.transpile.config_refs import ConfigRefs
 from flowc.transpile.configs import check_config_names, read_configs
 from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
-from flowc.transpile.ir import Flow, Parameter, Span, Step
+from flowc.transpile.ir import Decorator, Flow, Parameter, Span, Step
 from flowc.transpile.literals import module_constants
+from flowc.transpile.modules import Modules
 from flowc.transpile.parameters import parameter_call, read_parameter
 from flowc.transpile.problems import FlowError, Problem, Severity, sort_problems
-from flowc.transpile.source import parse
+from flowc.transpile.source import parse, small_statements
 from flowc.transpile.specs import RESERVED_STEP_NAMES
 from flowc.transpile.steps import RawStep, read_step
 
@@ -112,94 +114,22 @@ def load_flow(path: str, flow_name: str | None = None, configs: Mapping[str, str
     return analysis.flow
 
 
-def _flow_classes(ctx: Context, module: cst.Module) -> dict[str, cst.ClassDef]:
-    """Module-level classes that are flows (directly or through a local base)."""
-    classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
-    flows: dict[str, cst.ClassDef] = {}
-    changed = True
-    while changed:
-        changed = False
-        for name, node in classes.items():
-            if name in flows:
-                continue
-            for base in node.bases:
-                local = base.value.value if isinstance(base.value, cst.Name) else None
-                if ctx.imports.resolve(base.value) == "FlowSpec" or (local in flows):
-                    flows[name] = node
-                    changed = True
-                    break
-    return flows
-
-
-def _local_bases(node: cst.ClassDef, flows: dict[str, cst.ClassDef]) -> list[cst.ClassDef]:
-    """Local flow base classes of ``node``, most basic first."""
-    chain: list[cst.ClassDef] = []
-    for base in node.bases:
-        if isinstance(base.value, cst.Name) and base.value.value in flows:
-            parent = flows[base.value.value]
-            for ancestor in [*_local_bases(parent, flows), parent]:
-                if ancestor not in chain:
-                    chain.append(ancestor)
-    return chain
-
-
-def _pick_flow(
-    ctx: Context, module: cst.Module, flow_name: str | None
-) -> tuple[cst.ClassDef, list[cst.ClassDef]] | None:
-    flows = _flow_classes(ctx, module)
-    bases = {b.value.value for n in flows.values() for b in n.bases if isinstance(b.value, cst.Name)}
-    leaves = {n: c for n, c in flows.items() if n not in bases}
-    where = Span(ctx.path, 1, 1)
-    if flow_name is not None:
-        if flow_name not in flows:
-            known = ", ".join(sorted(flows)) or "none"
-            ctx.report(
-                "FLC003",
-                where,
-                None,
-                f"no flow class named {flow_name!r} in this file",
-                f"flow classes here: {known}",
-            )
-            return None
-        chosen = flows[flow_name]
-    elif not flows:
-        ctx.report(
-            "FLC002",
-            where,
-            None,
-            "this file defines no FlowSpec subclass",
-            "define class MyFlow(FlowSpec) with 'from flowc import FlowSpec' (or metaflow)",
-        )
-        return None
-    elif len(leaves) != 1:
-        names = ", ".join(sorted(leaves or flows))
-        ctx.report(
-            "FLC003", where, None, f"this file defines several flows: {names}", "pick one with --flow NAME"
-        )
-        return None
-    else:
-        chosen = next(iter(leaves.values()))
-    return chosen, _local_bases(chosen, flows)
-
-
 def _analyze_module(
     ctx: Context, module: cst.Module, flow_name: str | None, overrides: Mapping[str, str]
 ) -> Flow | None:
-    picked = _pick_flow(ctx, module, flow_name)
+    hierarchy = Hierarchy(Modules(ctx, module))
+    picked = pick_flow(hierarchy, flow_name)
     if picked is None:
         return None
-    node, bases = picked
-    declared = read_configs(ctx, [*bases, node], overrides, ctx.span(node, node))
+    chosen, mro = picked
+    node = chosen.node
+    classes = mro[::-1]  # most basic first: later definitions override earlier ones
+    declared = read_configs(ctx, [(c.ctx, c.node) for c in classes], overrides, ctx.span(node, node))
     refs = ConfigRefs(ctx, declared)
-    ctx.refs = refs
-    steps: dict[str, RawStep] = {}
-    params: dict[str, Parameter] = {}
-    for cls in [*bases, node]:
-        own_steps, own_params = _read_class(ctx, cls, refs)
-        steps.update(own_steps)
-        params.update(own_params)
-    refs.enter(None, node)
-    flow_decorators, _ = read_decorators(ctx, node, "flow")
+    for each in hierarchy.modules.contexts:
+        each.refs = refs
+    steps, params = _read_classes(classes, refs)
+    flow_decorators = _flow_decorators(hierarchy, mro, refs)
     configs = tuple(d.config for d in declared)
     check_config_names(ctx, configs, params, steps)
     _check_parameters(ctx, params, steps)
@@ -207,6 +137,11 @@ def _analyze_module(
     _check_step_names(ctx, steps)
     structure = analyse_graph(ctx, steps, start, end)
     doc = node.get_docstring(clean=True) or ""
+    files = {path: rank for rank, path in enumerate(dict.fromkeys(c.ctx.path for c in classes))}
+
+    def order(span: Span) -> tuple[int, int, int]:
+        return files.get(span.path, 0), span.line, span.column
+
     built = tuple(
         Step(
             name=raw.name,
@@ -223,13 +158,13 @@ def _analyze_module(
             split_parents=structure.split_parents.get(raw.name, ()),
             matching_join=structure.matching_join.get(raw.name),
         )
-        for raw in sorted(steps.values(), key=lambda r: (r.span.line, r.span.column))
+        for raw in sorted(steps.values(), key=lambda r: order(r.span))
     )
     return Flow(
         name=node.name.value,
         path=ctx.path,
         docstring=inspect.cleandoc(doc) if doc else "",
-        parameters=tuple(sorted(params.values(), key=lambda p: (p.span.line, p.span.column))),
+        parameters=tuple(sorted(params.values(), key=lambda p: order(p.span))),
         decorators=tuple(flow_decorators),
         steps=built,
         span=ctx.span(node, node),
@@ -239,17 +174,68 @@ def _analyze_module(
     )
 
 
+def _read_classes(
+    classes: list[ClassRef], refs: ConfigRefs
+) -> tuple[dict[str, RawStep], dict[str, Parameter]]:
+    """Steps and parameters of the classes (most basic first), overridden as Python looks names up."""
+    steps: dict[str, RawStep] = {}
+    params: dict[str, Parameter] = {}
+    for cls in classes:
+        own_steps, own_params, names = _read_class(cls.ctx, cls.node, refs)
+        for name in names:
+            steps.pop(name, None)
+            params.pop(name, None)
+        for param in own_params.values():
+            twin = next((p for p in params.values() if p.name == param.name), None)
+            if twin is not None:
+                cls.ctx.report(
+                    "FLC203",
+                    param.span,
+                    None,
+                    f"parameter {param.name!r} is declared twice (also at {twin.span})",
+                    "remove or rename one of them",
+                )
+                continue
+            params[param.attr] = param
+        steps.update(own_steps)
+    return steps, params
+
+
+def _flow_decorators(hierarchy: Hierarchy, mro: list[ClassRef], refs: ConfigRefs) -> list[Decorator]:
+    """The flow's decorators: its bases' (nearest first), then its own, as Metaflow merges them."""
+    found: list[Decorator] = []
+    inherited = [c for c in mro[1:] if hierarchy.is_flow(c)]
+    for cls in [*inherited, mro[0]]:
+        refs.enter(None, cls.node, cls.ctx)
+        own, _ = read_decorators(cls.ctx, cls.node, "flow")
+        for decorator in own:
+            twin = next((d for d in found if d.name == decorator.name), None)
+            if twin is not None:
+                cls.ctx.report(
+                    "FLC306",
+                    decorator.span,
+                    None,
+                    f"@{decorator.name} is applied to this flow and to its base class (at {twin.span})",
+                    "keep one of them; Metaflow refuses a flow decorator applied twice",
+                )
+                continue
+            found.append(decorator)
+    return found
+
+
 def _read_class(
     ctx: Context, cls: cst.ClassDef, refs: ConfigRefs
-) -> tuple[dict[str, RawStep], dict[str, Parameter]]:
+) -> tuple[dict[str, RawStep], dict[str, Parameter], set[str]]:
+    """The steps and parameters ``cls`` defines, and every name its body binds."""
     body = cls.body.body
     cls_ast = ctx.locator.ast_node(cls)
     if cls_ast is not None:
         ctx.locator.anchor_block(body, getattr(cls_ast, "body", []))
     steps: dict[str, RawStep] = {}
     params: dict[str, Parameter] = {}
+    names = _bound_names(body)
     for stmt in body:
-        refs.enter(cls, stmt)
+        refs.enter(cls, stmt, ctx)
         if isinstance(stmt, cst.FunctionDef):
             raw = read_step(ctx, stmt)
             if raw is None:
@@ -284,7 +270,20 @@ def _read_class(
                     )
                     continue
                 params[attr] = param
-    return steps, params
+    return steps, params, names
+
+
+def _bound_names(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> set[str]:
+    """Names a class body binds with ``def``, ``class`` or a plain assignment."""
+    names: set[str] = set()
+    for small, _ in small_statements(body):
+        if isinstance(small, (cst.FunctionDef, cst.ClassDef)):
+            names.add(small.name.value)
+        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else []
+        if isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets.append(small.target)
+        names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return names
 
 
 def _check_parameters(ctx: Context, params: dict[str, Parameter], steps: dict[str, RawStep]) -> None:

@@ -46,7 +46,7 @@ class ConfigRefs:
     """
 
     def __init__(self, ctx: Context, declared: list[Declared]) -> None:
-        self.ctx = ctx
+        self.root = self.ctx = ctx
         self.by_name = {d.config.name: d for d in declared}
         self.by_attr = {(id(d.cls), d.config.attr): d for d in declared}
         self.cls: cst.ClassDef | None = None
@@ -55,8 +55,13 @@ class ConfigRefs:
         self.text: _Text | None = None
         self.parsed: dict[str, cst.BaseExpression] = {}
 
-    def enter(self, cls: cst.ClassDef | None, owner: cst.CSTNode) -> None:
-        """References that follow are in ``cls``'s body (``None``: module scope) at ``owner``."""
+    def enter(self, cls: cst.ClassDef | None, owner: cst.CSTNode, ctx: Context | None = None) -> None:
+        """References that follow are in ``cls``'s body (``None``: module scope) at ``owner``.
+
+        ``ctx`` is the context of the file they are written in (a base class may
+        come from another module); by default the flow file's.
+        """
+        self.ctx = ctx or self.root
         self.cls, self.owner = cls, owner
         self.line = self.ctx.locator.statement_span(owner).line
 

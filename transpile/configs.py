@@ -62,24 +62,28 @@ def config_call(ctx: Context, stmt: cst.CSTNode) -> tuple[str, cst.Call] | None:
 
 
 def read_configs(
-    ctx: Context, classes: list[cst.ClassDef], overrides: Mapping[str, str], where: Span
+    ctx: Context,
+    classes: list[tuple[Context, cst.ClassDef]],
+    overrides: Mapping[str, str],
+    where: Span,
 ) -> list[Declared]:
-    """Every config of the flow (base classes first), values read; problems go to ``ctx``."""
+    """Every config of the flow, values read; ``classes`` pairs each class (base classes
+    first) with the context of its file; files are found next to the flow file (``ctx``)."""
     flow_dir = os.path.dirname(os.path.abspath(ctx.path))
     found: dict[str, Declared] = {}
-    for cls in classes:
-        cls_ast = ctx.locator.ast_node(cls)
+    for file_ctx, cls in classes:
+        cls_ast = file_ctx.locator.ast_node(cls)
         if cls_ast is not None:
-            ctx.locator.anchor_block(cls.body.body, getattr(cls_ast, "body", []))
+            file_ctx.locator.anchor_block(cls.body.body, getattr(cls_ast, "body", []))
         for small, line in small_statements(cls.body.body):
-            bound = config_call(ctx, small)
+            bound = config_call(file_ctx, small)
             if bound is None:
                 continue
-            declared = _read_config(ctx, cls, bound, line, flow_dir, overrides)
+            declared = _read_config(file_ctx, cls, bound, line, flow_dir, overrides)
             name = declared.config.name
             twin = next((d for a, d in found.items() if d.config.name == name and a != bound[0]), None)
             if twin is not None:
-                ctx.report(
+                file_ctx.report(
                     "FLC502",
                     declared.config.span,
                     None,
@@ -97,7 +101,11 @@ def read_configs(
             f"--config {name}=... names no config of this flow{did_you_mean(name, names)}",
             "configs here: " + (", ".join(sorted(names)) or "none"),
         )
-    return sorted(found.values(), key=lambda d: (d.config.span.line, d.config.span.column))
+    files = {path: rank for rank, path in enumerate(dict.fromkeys(c.path for c, _ in classes))}
+    return sorted(
+        found.values(),
+        key=lambda d: (files.get(d.config.span.path, 0), d.config.span.line, d.config.span.column),
+    )
 
 
 def _read_config(

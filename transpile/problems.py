@@ -25,6 +25,7 @@ RULES: dict[str, str] = {
     "FLC002": "no flow class in the file",
     "FLC003": "ambiguous or unknown flow class",
     "FLC004": "cannot read the flow file",
+    "FLC005": "base class from a module flowc does not read",
     "FLC101": "missing or duplicate start step",
     "FLC102": "missing or duplicate end step",
     "FLC103": "ambiguous start or end step",

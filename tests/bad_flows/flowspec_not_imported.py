@@ -1,4 +1,4 @@
-# expect: FLC002 line 1
+# expect: FLC002 line 5
 from somewhere import FlowSpec, step
 
 

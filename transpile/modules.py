@@ -1,0 +1,182 @@
+"""Project modules next to the flow file, read (never imported) when a class needs them.
+
+A flow often takes its base class or a mixin from a module of its own
+project: ``from base_flows import BaseFlow``.  When the flow runs, Python
+finds that module on ``sys.path[0]``, the flow file's folder, and the code
+package ships every ``.py`` of that folder.  The analyzer resolves the same
+way, but only there: a module in the flow's folder or a package below it is
+parsed with libcst, each at most once, when a base class is looked up in it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from flowc.transpile.compat import check_metaflow_names
+from flowc.transpile.context import Context, collect_imports
+from flowc.transpile.ir import Span
+from flowc.transpile.literals import module_constants
+from flowc.transpile.problems import Problem
+from flowc.transpile.source import parse
+
+
+@dataclass
+class Bindings:
+    """What a module's imports bind, for any module (not only the authoring API).
+
+    ``names`` maps a local name to ``(module, name)`` (``from a.b import C as D``
+    → ``{"D": ("a.b", "C")}``); ``modules`` maps a local dotted name to the
+    module it is (``import a.b`` → ``{"a.b": "a.b"}``, ``import a as x`` →
+    ``{"x": "a"}``); ``stars`` lists modules imported with ``*``.  Relative
+    imports are made absolute; those that leave the flow's folder are dropped.
+    """
+
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    modules: dict[str, str] = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)
+    #: The import statement that bound each local name, to quote in problems.
+    statements: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SourceModule:
+    """A parsed module: the flow file itself or a project module it imports."""
+
+    #: Dotted name relative to the flow's folder (``""`` for the flow file).
+    name: str
+    #: Its analysis context (problems go to the flow's list).
+    ctx: Context
+    #: Top-level classes by name (the last definition wins, as in Python).
+    classes: dict[str, cst.ClassDef]
+    #: What its imports bind.
+    bindings: Bindings
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node).strip()
+
+
+def _dotted(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def _absolute(stmt: cst.ImportFrom, package: str | None) -> str | None:
+    """The absolute module of ``from ... import``; ``None`` when a relative one cannot be placed."""
+    written = _dotted(stmt.module) if stmt.module is not None else ""
+    level = len(stmt.relative)
+    if level == 0:
+        return written
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, written] if written else base) or None
+
+
+def collect_bindings(module: cst.Module, package: str | None) -> Bindings:
+    """The top-level imports of ``module``; ``package`` places relative imports (``None``: a script)."""
+    found = Bindings()
+    for line in module.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for stmt in line.body:
+            if isinstance(stmt, cst.ImportFrom):
+                source = _absolute(stmt, package)
+                if source is None:
+                    continue
+                if isinstance(stmt.names, cst.ImportStar):
+                    found.stars.append(source)
+                    continue
+                for alias in stmt.names:
+                    local = alias.asname.name if alias.asname else alias.name
+                    if isinstance(local, cst.Name):
+                        found.names[local.value] = (source, _dotted(alias.name))
+                        found.statements[local.value] = _code(stmt)
+            elif isinstance(stmt, cst.Import):
+                for alias in stmt.names:
+                    name = _dotted(alias.name)
+                    if alias.asname and isinstance(alias.asname.name, cst.Name):
+                        found.modules[alias.asname.name.value] = name
+                    else:
+                        found.modules[name] = name
+                    found.statements[name.split(".")[0]] = _code(stmt)
+    return found
+
+
+class Modules:
+    """The flow file and the project modules read so far, by dotted name."""
+
+    def __init__(self, ctx: Context, module: cst.Module) -> None:
+        # Source given as text (no file) has no folder to read modules from.
+        self.root_dir = os.path.dirname(ctx.path) if os.path.isfile(ctx.path) else None
+        self.root = SourceModule("", ctx, _classes(module.body), collect_bindings(module, None))
+        self._by_path: dict[str, SourceModule | None] = {os.path.abspath(ctx.path): self.root}
+        #: Every module's context, so the analyzer can give them all the config resolver.
+        self.contexts: list[Context] = [ctx]
+
+    def locate(self, dotted: str) -> str | None:
+        """The file of module ``dotted`` in the flow's folder, or ``None``."""
+        if self.root_dir is None or not dotted or any(not part.isidentifier() for part in dotted.split(".")):
+            return None
+        stem = os.path.join(self.root_dir, *dotted.split("."))
+        for path in (stem + ".py", os.path.join(stem, "__init__.py")):
+            if os.path.isfile(path):
+                return path
+        return None
+
+    def load(self, dotted: str) -> SourceModule | None:
+        """Module ``dotted``, parsed on first use; ``None`` when it is not a readable project file."""
+        path = self.locate(dotted)
+        if path is None:
+            return None
+        key = os.path.abspath(path)
+        if key not in self._by_path:
+            self._by_path[key] = None  # a cycle of imports stops here
+            self._by_path[key] = self._read(dotted, path)
+        return self._by_path[key]
+
+    def _read(self, dotted: str, path: str) -> SourceModule | None:
+        problems = self.root.ctx.problems
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            text = data.decode(encoding).removeprefix("\ufeff")
+            module, locator = parse(path, text)
+        except (OSError, UnicodeDecodeError, LookupError, ValueError, RecursionError, MemoryError) as exc:
+            problems.append(_unreadable(path, 1, 1, f"cannot read module {dotted!r}: {exc}"))
+            return None
+        except SyntaxError as exc:
+            problems.append(_unreadable(path, exc.lineno or 1, exc.offset or 1, f"syntax error: {exc.msg}"))
+            return None
+        except cst.ParserSyntaxError as exc:
+            problems.append(
+                _unreadable(path, exc.raw_line, exc.raw_column + 1, f"syntax error: {exc.message}")
+            )
+            return None
+        package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
+        ctx = Context(path, locator, collect_imports(module), {}, problems)
+        ctx.constants.update(module_constants(module))
+        check_metaflow_names(ctx)
+        self.contexts.append(ctx)
+        return SourceModule(dotted, ctx, _classes(module.body), collect_bindings(module, package))
+
+
+def _classes(body: Sequence[cst.BaseStatement]) -> dict[str, cst.ClassDef]:
+    return {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
+
+
+def _unreadable(path: str, line: int, column: int, message: str) -> Problem:
+    hint = "fix this module: the flow imports it when it runs"
+    return Problem("FLC001", Span(path, line, column), message, hint)
