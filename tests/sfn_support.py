@@ -30,6 +30,7 @@ from flowc.runtime_shim.cli import parse
 from flowc.runtime_shim.task import TaskArgs
 from flowc.transpile import analyze_source, load_flow
 from flowc.transpile.ir import Flow
+from flowc.transpile.problems import Severity
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*.py"))
@@ -53,9 +54,10 @@ def options(**settings: str) -> CompileOptions:
 
 
 def flow_of(source: str, path: str = "flow.py") -> Flow:
-    """The IR of ``source`` (which must be a valid flow)."""
+    """The IR of ``source`` (which must be a valid flow: no analyzer error)."""
     analysis = analyze_source(source, path)
-    assert analysis.flow is not None, "\n".join(p.format() for p in analysis.problems)
+    errors = [p for p in analysis.problems if p.severity is Severity.ERROR]
+    assert analysis.flow is not None and not errors, "\n".join(p.format() for p in analysis.problems)
     return analysis.flow
 
 

@@ -26,19 +26,6 @@ def check_flow(flow: Flow) -> list[Problem]:
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
             problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", "use a foreach"))
-        if step.is_join and step.kind is not StepKind.END:
-            split = next((s for s in flow.steps if s.matching_join == step.name), None)
-            parents = list(step.previous)
-            if split is not None and split.kind is StepKind.FOREACH and len(parents) != 1:
-                problems.append(
-                    unsupported(
-                        TARGET,
-                        step,
-                        flow,
-                        f"a foreach join {step.name!r} reached from {len(parents)} steps",
-                        "end the foreach body in a single step before the join",
-                    )
-                )
     for param in flow.parameters:
         if not _PARAM_NAME.fullmatch(param.name):
             problems.append(

@@ -120,8 +120,10 @@ class Plan:
         if node.is_join:
             split = self.split_of(step)
             if split.kind is StepKind.FOREACH:
-                (last,) = parents
-                return Fmt(f"{last}/") + self.task_id(split.name) + Fmt("-*")
+                # One glob per last step of the body (switch cases meeting at
+                # the join); the shim takes one task per index from their union.
+                prefix = self.task_id(split.name) + Fmt("-*")
+                return join([Fmt(f"{last}/") + prefix for last in parents], ",")
             return join(self._branch_entries(split, step, parents), ",")
         optional = "?" if len(parents) > 1 else ""
         return join([self._entry(p, optional) for p in parents], ",")
