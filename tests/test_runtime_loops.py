@@ -229,3 +229,70 @@ def test_a_foreach_join_gathers_the_switch_case_each_index_took(tmp_path: Path) 
     assert run["gather"].task.data.outs == [3, 1, 9, 2]
     meta = Datastore(ds).read_metadata("SwitchInForeachFlow", "r1", "gather", "t", 0)
     assert meta is not None and meta["input_paths"] == "halve/t-*,triple/t-*"
+
+
+LOOP_AROUND_SWITCHING_FOREACH = textwrap.dedent(
+    '''
+    from flowc import FlowSpec, step
+
+
+    class LoopAroundSwitchFlow(FlowSpec):
+        @step
+        def start(self):
+            self.n = 0
+            self.next(self.top)
+
+        @step
+        def top(self):
+            self.n += 1
+            self.items = [1, 2, 3]
+            self.next(self.route, foreach="items")
+
+        @step
+        def route(self):
+            self.kind = "odd" if self.input % 2 else "even"
+            self.next({"odd": self.odd, "even": self.even}, condition="kind")
+
+        @step
+        def odd(self):
+            self.next(self.gather)
+
+        @step
+        def even(self):
+            self.next(self.gather)
+
+        @step
+        def gather(self, inputs):
+            self.n = inputs[0].n
+            self.next(self.decide)
+
+        @step
+        def decide(self):
+            self.state = "again" if self.n < 2 else "done"
+            self.next({"again": self.top, "done": self.end}, condition="state")
+
+        @step
+        def end(self):
+            pass
+    '''
+)
+
+
+def test_a_switch_inside_a_foreach_inside_a_loop(tmp_path: Path) -> None:
+    """The body's switch goes forward (not a loop), and each pass's join globs that pass's tasks."""
+    path = tmp_path / "loop_around.py"
+    path.write_text(LOOP_AROUND_SWITCHING_FOREACH)
+    ds = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = Flow("LoopAroundSwitchFlow", datastore=ds)["r1"]
+    assert sorted(t.id for t in run["odd"].tasks()) == ["t-0", "t-2", "t.1-0", "t.1-2"]
+    assert sorted(t.id for t in run["gather"].tasks()) == ["t", "t.1"]
+    meta = Datastore(ds).read_metadata("LoopAroundSwitchFlow", "r1", "gather", "t.1", 0)
+    assert meta is not None and meta["input_paths"] == "even/t.1-*,odd/t.1-*"

@@ -77,7 +77,7 @@ def analyse_graph(ctx: Context, steps: dict[str, RawStep], start: str | None, en
         # Loops and balance follow the transitions; they would only report
         # the consequences of the broken one.
         return structure
-    loops = _loop_edges(steps, edges, kinds)
+    loops = _loop_edges(steps, edges, kinds, start)
     forward = {n: [t for t in ts if (n, t) not in loops] for n, ts in edges.items()}
     order = _topological(reachable, forward)
     if order is None:
@@ -150,18 +150,44 @@ def _sccs(nodes: list[str], edges: dict[str, list[str]]) -> dict[str, int]:
 
 
 def _loop_edges(
-    steps: dict[str, RawStep], edges: dict[str, list[str]], kinds: dict[str, StepKind]
+    steps: dict[str, RawStep], edges: dict[str, list[str]], kinds: dict[str, StepKind], start: str
 ) -> set[tuple[str, str]]:
-    """Switch cases that go back to the same or an earlier step (recursion)."""
+    """Switch cases that go back to the same or an earlier step (recursion).
+
+    These are the switch edges that close a cycle on a depth-first walk from
+    ``start``: a case to a step still on the walk's path.  A case going
+    forward inside a larger loop (a switch in a foreach body that a later
+    step loops around) is not one.
+    """
     component = _sccs(list(steps), edges)
-    loops: set[tuple[str, str]] = set()
-    for name, targets in edges.items():
-        if kinds[name] is not StepKind.SWITCH:
+    return {
+        (source, target)
+        for source, target in _back_edges(start, edges)
+        if kinds[source] is StepKind.SWITCH and component.get(source) == component.get(target)
+    }
+
+
+def _back_edges(start: str, edges: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """Edges to a step on the current path of an iterative depth-first walk."""
+    back: set[tuple[str, str]] = set()
+    on_path, seen = {start}, {start}
+    stack: list[tuple[str, int]] = [(start, 0)]
+    while stack:
+        name, position = stack[-1]
+        targets = edges.get(name, [])
+        if position == len(targets):
+            stack.pop()
+            on_path.discard(name)
             continue
-        for target in targets:
-            if component.get(target) == component.get(name):
-                loops.add((name, target))
-    return loops
+        stack[-1] = (name, position + 1)
+        target = targets[position]
+        if target in on_path:
+            back.add((name, target))
+        elif target not in seen:
+            seen.add(target)
+            on_path.add(target)
+            stack.append((target, 0))
+    return back
 
 
 def _topological(nodes: set[str], edges: dict[str, list[str]]) -> list[str] | None:
