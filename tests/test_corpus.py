@@ -12,7 +12,15 @@ names and standard-library bodies.  For each flow:
   that it cannot express a construct, the compile must fail with exactly
   that rule (``rejects``), one screen, no traceback;
 * the flows marked runnable complete with ``flowc run`` on a local
-  datastore and print what the flow computes.
+  datastore and print what Metaflow prints for the same run; their cards
+  render; and the Argo template (tests/argo_sim.py) and the state machine
+  (moto's Step Functions engine), driven by that run's foreach widths and
+  switch choices, start exactly the tasks the run ran;
+* every state machine passes asl-validator and statelint, every Airflow
+  DAG file imports into a DagBag;
+* @project branches deploy side by side on every target.
+
+The cases live in tests/corpus/_cases.py.
 
 What flowc cannot handle yet is an ``xfail`` naming the reason, per aspect.
 """
@@ -21,22 +29,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import argo_schema
 import pytest
 import sfn_support
 import yaml
 from airflow_env import AirflowEnv, airflow_fixture  # noqa: F401 - the fixture
 from argo_sim import Simulator
-from click.testing import CliRunner
+from corpus._cases import BY_ID, CASES, CORPUS, Case
+from corpus._support import (
+    FLOWC_FRAME,
+    PARAMETERS_SCRIPT,
+    assert_argo_valid,
+    deployed_name,
+    invoke,
+    params_for,
+)
 from flowc.backends.argo import emit as argo_emit
 from flowc.backends.base import CompileOptions
 from flowc.transpile import analyze_file
@@ -45,296 +59,21 @@ from test_oracle_metaflow import _compare, flowc_view, metaflow_graphs
 from flowc.commands.check import command as check_command
 from flowc.commands.compile import command as compile_command
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
 DATASTORE = "s3://flowc-bucket/corpus"
 TARGETS = ("argo", "sfn", "airflow")
 #: Project modules the corpus flows import (not flows themselves).
 HELPER_MODULES = {"corpus_common.py", "corpus_base_flows.py"}
-RUN_ALL = os.environ.get("FLOWC_CORPUS_RUN_ALL") == "1"
-
-
-@dataclass(frozen=True)
-class Case:
-    """One corpus flow and what is expected of it."""
-
-    #: File name in tests/corpus.
-    file: str
-    #: ``--flow`` when the file defines several flow classes.
-    flow: str | None = None
-    #: ``--param`` values for ``flowc run``; None: not run (packages, cloud-only decorators).
-    run: tuple[str, ...] | None = None
-    #: Text the run must print (what Metaflow 2.19 prints for the same run).
-    prints: tuple[str, ...] = ()
-    #: After the run: (step, card id or "", text) the step's card must show, rendered without error.
-    cards: tuple[tuple[str, str, str], ...] = ()
-    #: Run by default; the other runnable flows run with FLOWC_CORPUS_RUN_ALL=1.
-    smoke: bool = False
-    #: Target → rule the compile must fail with (a documented limitation of that target).
-    rejects: dict[str, str] = field(default_factory=dict)
-    #: Aspect (check, oracle, params, argo, sfn, airflow, run, cards, argo-sim) → why flowc fails it
-    #: today; argo-sim and sfn-sim also inherit the reason given for run or the target.
-    xfail: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def path(self) -> Path:
-        return CORPUS / self.file
-
-    def flow_args(self) -> list[str]:
-        return ["--flow", self.flow] if self.flow else []
-
-
-_SWITCH_JOIN = "sfn FLC401: a foreach join reached from the cases of a switch in the body"
-
-CASES = [
-    # Shapes.
-    Case("hello_linear.py", run=(), prints=("the artifact is now: HELLO CORPUS!",)),
-    Case("branch_merge_artifacts.py", run=(), prints=("shared: 10 only left: 42", "score 3")),
-    Case("nested_branches.py", run=(), prints=("features: [10, 24, 3, 3, 5]",)),
-    Case("foreach_genre_stats.py", run=(), prints=("crime: 2 (newest Fargo)", "animation: 2 (newest Coco)")),
-    Case("nested_foreach_grid.py", run=(), prints=("winner: tree (0.01, 1.0301)",)),
-    Case(
-        "crossval_multistep_foreach.py",
-        run=(),
-        prints=("model=0 accuracy=0.167 registered=False",),
-        smoke=True,
-    ),
-    Case("join_idioms.py", run=(), prints=("best: s2 count: 3 sides: ['L', 'R']",)),
-    Case(
-        "foreach_stack_nested.py",
-        run=(),
-        prints=("0of2=r0/0of3=c0 6",),
-    ),
-    Case("switch_on_parameter.py", run=("mode=quick",), prints=("[end/t] start\n",)),
-    Case("nested_switch.py", run=(), prints=("action: paged data on-call",)),
-    Case(
-        "switch_inside_foreach.py",
-        run=(),
-        prints=("[3, 8, 1400, 2100]",),
-        smoke=True,
-        xfail={
-            "sfn": _SWITCH_JOIN,
-        },
-    ),
-    Case("recursive_poll.py", run=("attempts_needed=4",), prints=("ready after 4 attempts",), smoke=True),
-    # Parameters, files and configs.
-    Case(
-        "params_every_type.py",
-        run=("owner=corpus", "regions=eu,us"),
-        prints=(
-            "baseline by corpus: total=48 depths=[2, 4] regions=['eu', 'us'] backfill=None publish=True",
-        ),
-        smoke=True,
-    ),
-    Case("include_file_csv.py", run=(), prints=("densest: Stavanger, Oslo",)),
-    Case(
-        "json_param_foreach.py",
-        run=(),
-        prints=("deployments: ['eu<-large:64,small:8', 'us<-large:64,small:8']",),
-    ),
-    Case(
-        "deploy_time_params.py",
-        run=(),
-        prints=("@corpus-data:{'rows': 100}",),
-    ),
-    Case("config_driven.py", run=(), prints=("losses: [('eu', 1.6667), ('us', 1.6667)]",), smoke=True),
-    # Classes: inheritance, mixins, module layout.
-    Case("base_class_override.py", run=(), prints=("values: [3, 5, 7]",)),
-    Case("multilevel_inheritance.py", run=(), prints=("scaled: 145",)),
-    Case(
-        "mixin_include_file.py",
-        run=("sample=2",),
-        prints=("loaded 2 rows: Oslo,Bergen",),
-        smoke=True,
-    ),
-    Case(
-        "sibling_module_mixin.py",
-        run=("seed=1",),
-        prints=("picked [17, 72, 97] for 5 epochs",),
-    ),
-    Case(
-        "computed_pypi_base.py",
-        xfail={
-            aspect: "FLC304: @pypi_base(python=CONST imported from a module, packages=helper(...)) is not a literal"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    Case("module_alias_import.py", run=(), prints=("total 14",)),
-    # Decorators and deployment.
-    Case("decorators_kitchen_sink.py", rejects={"sfn": "FLC401"}),
-    Case("batch_compute.py", rejects={"argo": "FLC401", "airflow": "FLC401"}),
-    Case("pypi_conda_envs.py"),
-    Case(
-        "catch_and_retry.py",
-        run=(),
-        prints=("parse failed: builtins.ValueError - invalid literal for int() with base 10: 'x'",),
-    ),
-    Case(
-        "current_introspection.py",
-        run=(),
-        prints=("origin ok: True", "places: [('work', 't-0', 0), ('work', 't-1', 1)] running: True"),
-        smoke=True,
-    ),
-    Case(
-        "card_components.py",
-        run=(),
-        prints=("best: alpha",),
-        cards=(
-            ("start", "", "candidates"),
-            ("score", "", "Guess my number"),
-            ("end", "summary", "Best candidate"),
-            ("end", "details", "All scores"),
-        ),
-        smoke=True,
-    ),
-    Case(
-        "html_card.py",
-        run=(),
-        prints=("html bytes: 118",),
-        cards=(("start", "", "<h1>Squares</h1>"),),
-        smoke=True,
-    ),
-    Case("typed_helpers_wide_branch.py", run=(), prints=("typedhelpers stats: {'max': 42.0, 'mean': 36.0",)),
-    Case("star_import.py", run=(), prints=("hello world",)),
-    Case(
-        "base_in_sibling_module.py",
-        flow="CronParamFlow",
-        run=(),
-        prints=("message: hi hi",),
-    ),
-    Case(
-        "yaml_config.py",
-        run=(),
-        prints=("model: ridge(alpha=0.5)",),
-        xfail={
-            aspect: "FLC502: Config(parser='yaml.safe_load') is refused"
-            for aspect in ("check", "argo", "sfn", "airflow", "run")
-        },
-    ),
-    Case("schedule_timezone_events.py", run=(), prints=("morning run",)),
-    Case("trigger_events_list.py", run=(), prints=("training v1",)),
-    Case(
-        "kubernetes_extras.py",
-        run=(),
-        prints=("trained on cuda",),
-        rejects={"sfn": "FLC401", "airflow": "FLC401"},
-    ),
-    Case("long_project_names.py", run=(), prints=("markets: ['dk', 'no', 'se']",)),
-    Case("trigger_param_list.py", run=(), prints=("orders ok",)),
-    Case("trigger_on_finish_project_dict.py", run=(), prints=("published",)),
-    Case("schedule_weekly_branch.py", run=(), prints=("digest over 7 days",)),
-    Case("decorator_forms.py", run=(), prints=("total 6",)),
-    Case(
-        "switch_skip_or_fanout.py",
-        run=("mode=compare",),
-        prints=("summary: cheapest costs 2",),
-        smoke=True,
-    ),
-    Case("retry_loop_per_item.py", run=(), prints=("polled: [(1, 1), (2, 2), (3, 3)]",), smoke=True),
-    Case(
-        "switch_in_branch_arm.py",
-        run=(),
-        prints=("scores: [0.5, 0.7]",),
-        smoke=True,
-        xfail={
-            "run": "runner: flowc run stops after the switch's case and reports success; join and end never run"
-        },
-    ),
-    Case("switch_bool_int_keys.py", run=("full=true",), prints=("path: heavy+two",)),
-    Case("00-tutorial-hello.py", run=(), prints=("Metaflow says: Hi!",)),
-    Case(
-        "s3_and_client_api.py",
-        xfail={
-            aspect: "FLC309: metaflow.S3 and the Client API (Flow(...).latest_successful_run) in steps are refused"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    # Metaflow says "corpus_penguins.user.<username>" for a local run; flowc's branch is "main".
-    Case("project_production_branch.py", run=(), prints=("development corpus_penguins.",)),
-    Case(
-        "user_decorator_factory.py",
-        xfail={
-            aspect: "FLC301: a decorator factory that applies @kubernetes conditionally is refused"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    Case(
-        "environment_from_os.py",
-        xfail={
-            aspect: "FLC304: @environment(vars={...: os.getenv(...)}) is not a literal"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    Case(
-        "exit_hook_notify.py",
-        xfail={
-            aspect: "FLC301/FLC309: flowc has no @exit_hook" for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    Case(
-        "parallel_training.py",
-        rejects={"argo": "FLC401", "sfn": "FLC401", "airflow": "FLC401"},
-        xfail={
-            aspect: "FLC309: current.parallel is not provided (flowc wants self.index)"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
-    Case("project_schedule_daily.py", run=(), prints=("doubled: 2",)),
-    Case(
-        "schedule_aws_cron.py",
-        rejects={"airflow": "FLC401"},
-        xfail={
-            "argo": "Argo: the six-field AWS cron is copied into the CronWorkflow (Argo parses five fields)"
-        },
-    ),
-    Case("trigger_event_params.py", run=(), prints=("Done! 🏁 True",)),
-    Case("trigger_on_finish_multi.py", run=(), prints=("JoinTablesFlow done: orders+users",)),
-]
-
-BY_ID = {case.file.removesuffix(".py"): case for case in CASES}
-
-
-def _params(aspect: str, targets: tuple[str, ...] = ("",)) -> list[Any]:
-    """``pytest.param`` per case (× target), xfail where the case says so."""
-    params = []
-    for name, case in BY_ID.items():
-        for target in targets:
-            key = target or aspect
-            needs_run = aspect in ("run", "cards", "argo-sim", "sfn-sim")
-            if needs_run and (case.run is None or not (case.smoke or RUN_ALL)):
-                continue
-            if aspect == "cards" and not case.cards:
-                continue
-            simulated = aspect.removesuffix("-sim") if aspect.endswith("-sim") else None
-            if simulated and simulated in case.rejects:
-                continue
-            inherited = (key, "run", simulated) if simulated else (key,)
-            reasons = [case.xfail[k] for k in inherited if k and k in case.xfail]
-            marks = [pytest.mark.xfail(reason=reasons[0])] if reasons else []
-            ident = f"{name}-{target}" if target else name
-            params.append(pytest.param(name, target, id=ident, marks=marks))
-    return params
-
-
-def _invoke(command: Any, args: list[str]) -> tuple[int, str]:
-    """Run a flowc command in-process; a Python exception is a test failure, never a result."""
-    result = CliRunner().invoke(command, args)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(
-            f"flowc {args} raised {result.exception!r}\n{result.output}"
-        ) from result.exception
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def test_every_corpus_flow_has_a_case() -> None:
-    flows = {p.name for p in CORPUS.glob("*.py")} - HELPER_MODULES
+    flows = {p.name for p in CORPUS.glob("*.py") if not p.name.startswith("_")} - HELPER_MODULES
     assert flows == {case.file for case in CASES}
 
 
-@pytest.mark.parametrize(("name", "target"), _params("check"))
+@pytest.mark.parametrize(("name", "target"), params_for("check"))
 def test_check_is_clean(name: str, target: str) -> None:
     case = BY_ID[name]
-    code, output = _invoke(check_command, [str(case.path), *case.flow_args()])
+    code, output = invoke(check_command, [str(case.path), *case.flow_args()])
     assert code == 0, output
     analysis = analyze_file(str(case.path), flow_name=case.flow)
     assert not analysis.errors, analysis.errors
@@ -356,27 +95,12 @@ def metaflow_views(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
     return {name: graph for (name, _, _), graph in zip(jobs, graphs, strict=True)}
 
 
-@pytest.mark.parametrize(("name", "target"), _params("oracle"))
+@pytest.mark.parametrize(("name", "target"), params_for("oracle"))
 def test_metaflow_graph_agrees(name: str, target: str, metaflow_views: dict[str, dict[str, Any]]) -> None:
     case = BY_ID[name]
     analysis = analyze_file(str(case.path), flow_name=case.flow)
     assert analysis.flow is not None, analysis.errors
     _compare(flowc_view(analysis.flow), metaflow_views[name], case.file)
-
-
-#: Runs in a fresh interpreter: the parameters (not configs) Metaflow sees on each flow class.
-_PARAMETERS = r"""
-import contextlib, importlib.util, io, json, sys
-result = {}
-for index, (path, name) in enumerate(json.load(sys.stdin)):
-    spec = importlib.util.spec_from_file_location(f"corpus_params_{index}", path)
-    module = importlib.util.module_from_spec(spec)
-    with contextlib.redirect_stdout(io.StringIO()):
-        spec.loader.exec_module(module)
-    flow = getattr(module, name)
-    result[path] = sorted(p.name for _, p in flow._get_parameters() if not p.IS_CONFIG_PARAMETER)
-json.dump(result, sys.stdout)
-"""
 
 
 @pytest.fixture(scope="module")
@@ -391,7 +115,7 @@ def metaflow_parameters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
         assert flow_name, f"{case.file}: name the flow class with Case(flow=...)"
         jobs[name] = (str(workdir / "corpus" / case.file), flow_name)
     done = subprocess.run(
-        [sys.executable, "-c", _PARAMETERS],
+        [sys.executable, "-c", PARAMETERS_SCRIPT],
         input=json.dumps(list(jobs.values())),
         capture_output=True,
         text=True,
@@ -404,7 +128,7 @@ def metaflow_parameters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
     return {name: found[path] for name, (path, _) in jobs.items()}
 
 
-@pytest.mark.parametrize(("name", "target"), _params("params"))
+@pytest.mark.parametrize(("name", "target"), params_for("params"))
 def test_parameters_match_metaflow(name: str, target: str, metaflow_parameters: dict[str, list[str]]) -> None:
     case = BY_ID[name]
     analysis = analyze_file(str(case.path), flow_name=case.flow)
@@ -431,7 +155,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case, str], 
         if (case.file, target) not in done:
             out = root / target / case.file.removesuffix(".py")
             args = [str(case.path), "--target", target, "--datastore", DATASTORE, "-o", str(out)]
-            code, output = _invoke(compile_command, [*args, *case.flow_args()])
+            code, output = invoke(compile_command, [*args, *case.flow_args()])
             files = sorted(p for p in out.rglob("*") if p.is_file())
             done[case.file, target] = Compiled(code, output, files)
         return done[case.file, target]
@@ -439,7 +163,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case, str], 
     return compile_once
 
 
-@pytest.mark.parametrize(("name", "target"), _params("compile", TARGETS))
+@pytest.mark.parametrize(("name", "target"), params_for("compile", TARGETS))
 def test_compiles(name: str, target: str, compiled: Callable[[Case, str], Compiled]) -> None:
     case = BY_ID[name]
     result = compiled(case, target)
@@ -451,7 +175,7 @@ def test_compiles(name: str, target: str, compiled: Callable[[Case, str], Compil
     assert result.code == 0, result.output
     assert result.files, "nothing written"
     if target == "argo":
-        _assert_argo_valid(result.files)
+        assert_argo_valid(result.files)
 
 
 def _compiling(target: str) -> list[Case]:
@@ -487,30 +211,6 @@ def test_airflow_dags_import_into_a_dagbag(
     assert not broken, broken
 
 
-def _assert_argo_valid(files: list[Path]) -> None:
-    documents = [
-        doc
-        for path in files
-        if path.suffix in (".yaml", ".yml")
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
-        if doc
-    ]
-    assert any(doc["kind"] == "WorkflowTemplate" for doc in documents)
-    for document in documents:
-        if document["kind"] == "CronWorkflow":
-            for schedule in document["spec"]["schedules"]:
-                # Argo's ValidateCronWorkflow parses with robfig/cron ParseStandard: five fields.
-                fields = re.sub(r"^CRON_TZ=\S+ ", "", schedule).split()
-                assert schedule.startswith("@") or len(fields) == 5, f"not a standard cron: {schedule!r}"
-    for document in documents:
-        for version in argo_schema.VERSIONS:
-            problems = argo_schema.errors(document, version)
-            assert not problems, f"{document['kind']} ({version}):\n" + "\n".join(problems[:20])
-
-
-_FLOWC_FRAME = re.compile(r'File "[^"]*/(runtime_shim|transpile|backends|flowc)/[^"]*", line')
-
-
 @dataclass(frozen=True)
 class LocalRun:
     """One ``flowc run`` of a corpus flow."""
@@ -544,14 +244,14 @@ def local_runs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Case], Loc
     return run
 
 
-@pytest.mark.parametrize(("name", "target"), _params("run"))
+@pytest.mark.parametrize(("name", "target"), params_for("run"))
 def test_runs_locally(name: str, target: str, tmp_path: Path, local_runs: Callable[[Case], LocalRun]) -> None:
     case = BY_ID[name]
     run = local_runs(case)
     output = run.output
     assert run.returncode == 0, output[-3000:]
     # User code may print tracebacks (a retried step); flowc's own code must not.
-    assert not _FLOWC_FRAME.search(output), output[-3000:]
+    assert not FLOWC_FRAME.search(output), output[-3000:]
     for text in case.prints:
         assert text in output, f"{text!r} not printed:\n{output[-3000:]}"
     flow = analyze_file(str(case.path), flow_name=case.flow).flow
@@ -559,7 +259,7 @@ def test_runs_locally(name: str, target: str, tmp_path: Path, local_runs: Callab
     assert (run.datastore / flow.name / "corpus" / flow.end / "t" / "output.json").is_file(), "end never ran"
 
 
-@pytest.mark.parametrize(("name", "target"), _params("cards"))
+@pytest.mark.parametrize(("name", "target"), params_for("cards"))
 def test_cards_render(name: str, target: str, tmp_path: Path, local_runs: Callable[[Case], LocalRun]) -> None:
     case = BY_ID[name]
     run = local_runs(case)
@@ -582,7 +282,7 @@ def test_cards_render(name: str, target: str, tmp_path: Path, local_runs: Callab
         assert text in html, f"{text!r} not on the card of {step_name}"
 
 
-@pytest.mark.parametrize(("name", "target"), _params("argo-sim"))
+@pytest.mark.parametrize(("name", "target"), params_for("argo-sim"))
 def test_argo_runs_the_tasks_flowc_run_ran(
     name: str, target: str, local_runs: Callable[[Case], LocalRun]
 ) -> None:
@@ -615,20 +315,6 @@ def test_argo_runs_the_tasks_flowc_run_ran(
     assert ran_on_argo == sorted(outputs)
 
 
-def _deployed_name(target: str, files: list[Path]) -> str:
-    """The name a deployment of ``files`` is known by on ``target``."""
-    if target == "argo":
-        documents = [d for p in files for d in yaml.safe_load_all(p.read_text(encoding="utf-8")) if d]
-        (template,) = [d for d in documents if d["kind"] == "WorkflowTemplate"]
-        return str(template["metadata"]["name"])
-    if target == "airflow":
-        match = re.search(r'dag_id="([^"]+)"', next(p for p in files if p.suffix == ".py").read_text())
-        assert match
-        return match.group(1)
-    schedule = json.loads(next(p for p in files if p.name == "schedule.json").read_text(encoding="utf-8"))
-    return str(schedule["Name"])
-
-
 _BRANCHES_COLLIDE = {
     "sfn": "sfn: the state machine is <project>-<Flow> whatever the @project branch",
     "airflow": "airflow: the dag_id is the flow name, @project is ignored",
@@ -653,14 +339,12 @@ def test_project_branches_deploy_side_by_side(target: str, tmp_path: Path) -> No
         path.parent.mkdir()
         path.write_text(source.replace('branch="staging"', f'branch="{branch}"'), encoding="utf-8")
         out = tmp_path / branch / "out"
-        code, output = _invoke(
+        code, output = invoke(
             compile_command, [str(path), "-t", target, "--datastore", DATASTORE, "-o", str(out)]
         )
         assert code == 0, output
         names.add(
-            _deployed_name(
-                target, sorted(p for p in out.rglob("*") if p.is_file() and "sensor" not in p.name)
-            )
+            deployed_name(target, sorted(p for p in out.rglob("*") if p.is_file() and "sensor" not in p.name))
         )
     assert len(names) == 2, names
 
@@ -680,7 +364,7 @@ def test_trigger_on_finish_keeps_the_project_branch(compiled: Callable[[Case, st
     assert "prod" in json.dumps(sensor["spec"]["dependencies"])
 
 
-@pytest.mark.parametrize(("name", "target"), _params("sfn-sim"))
+@pytest.mark.parametrize(("name", "target"), params_for("sfn-sim"))
 def test_step_functions_runs_the_tasks_flowc_run_ran(
     name: str, target: str, local_runs: Callable[[Case], LocalRun]
 ) -> None:
