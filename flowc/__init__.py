@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flowc.client import Flow, Run, Step, Task
     from flowc.runtime_shim.api import (
+        S3,
         Config,
         FlowSpec,
         IncludeFile,
@@ -58,6 +59,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "S3",
     "Config",
     "Flow",
     "FlowSpec",

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flowc.runtime_shim.configs import Config, config_expr
 from flowc.runtime_shim.current import current
+from flowc.runtime_shim.s3 import S3
 from flowc.runtime_shim.timing import profile
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -290,6 +291,7 @@ pypi_base = _recording_decorator("pypi_base", "flow")
 conda_base = _recording_decorator("conda_base", "flow")
 
 __all__ = [
+    "S3",
     "CaughtException",
     "Config",
     "FlowSpec",

@@ -77,15 +77,15 @@ def test_names_flowc_provides_pass() -> None:
 
 def test_each_unprovided_import_is_an_error_at_its_name() -> None:
     head = """\
-        from metaflow import FlowSpec, step, S3, namespace
+        from metaflow import FlowSpec, step, Flow, namespace
         from metaflow.cards import Markdown, VegaChart
         import metaflow.plugins.cards
         from metaflow.exception import MetaflowException
         from metaflow import Runner as R, Paramter
         """
     assert problems(head) == {
-        ("FLC309", 1, 38),  # S3
-        ("FLC309", 1, 42),  # namespace
+        ("FLC309", 1, 38),  # Flow
+        ("FLC309", 1, 44),  # namespace
         ("FLC309", 2, 38),  # VegaChart
         ("FLC309", 3, 8),  # metaflow.plugins.cards
         ("FLC309", 4, 1),  # the from-import of metaflow.exception
@@ -110,7 +110,7 @@ def test_attribute_uses_of_the_module_are_checked() -> None:
         import metaflow.cards as mc
         from metaflow import FlowSpec, step, cards
 
-        A = metaflow.S3
+        A = metaflow.Runner
         B = mf.cards.ProgressBar
         C = mc.ValueBox
         D = cards.JSONViewer
@@ -145,9 +145,9 @@ def test_guarded_imports_and_the_main_block_are_not_checked() -> None:
 
 
 def test_the_message_names_the_name_and_the_hint_says_what_to_do() -> None:
-    (text,) = messages("from metaflow import FlowSpec, step, S3\n")
-    assert text.startswith("flow.py:1:38: FLC309 flowc does not provide metaflow.S3")
-    assert "boto3" in text
+    (text,) = messages("from metaflow import FlowSpec, step, parallel_map\n")
+    assert text.startswith("flow.py:1:38: FLC309 flowc does not provide metaflow.parallel_map")
+    assert "concurrent.futures" in text
     (text,) = messages("from metaflow import FlowSpec, step, Paramter\n")
     assert "did you mean 'Parameter'?" in text
     (text,) = messages("from metaflow import FlowSpec, step\nfrom metaflow.cards import VegaChart\n")

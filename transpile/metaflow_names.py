@@ -10,7 +10,7 @@ from flowc.transpile.specs import API_NAMES
 
 #: Names of ``metaflow`` the shim provides besides the authoring API that the
 #: analyzer reads (``API_NAMES``).
-SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException"})
+SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException", "S3"})
 
 #: Every top-level ``metaflow`` name a flow may use under flowc.
 PROVIDED = API_NAMES | SHIM_EXTRAS
@@ -57,7 +57,6 @@ METAFLOW_INSTEAD: dict[str, str] = {
         ("user_step_decorator", "UserStepDecorator", "StepMutator", "FlowMutator", "USER_SKIP_STEP"),
         _USER_DECORATOR,
     ),
-    "S3": "use boto3 (task images ship it) with a bucket and prefix passed as a Parameter",
     "parallel_map": "use concurrent.futures (ProcessPoolExecutor or ThreadPoolExecutor) from the standard library",
     "parallel_imap_unordered": "use concurrent.futures.as_completed from the standard library",
     "JSONTypeClass": "use JSONType",
