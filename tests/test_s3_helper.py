@@ -174,6 +174,9 @@ def test_s3_run_of_a_client_run_reads_what_the_flow_wrote(s3_flow_run: tuple[str
     run = Flow("S3HelperFlow", datastore=datastore)["5"]
     with S3(run=run) as s3:
         assert s3.get("greeting.txt").text == "hello from start"
+    bucket = datastore[len("s3://") :].split("/")[0]
+    with S3(run=run, bucket=bucket, prefix="elsewhere") as s3:
+        assert s3.put("k", "v") == f"s3://{bucket}/elsewhere/S3HelperFlow/5/k"
 
 
 # --- flowc check ------------------------------------------------------------------------------
