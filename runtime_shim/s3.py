@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -122,6 +123,7 @@ class S3:
             self._root = None
         self._tmproot = tmproot
         self._tmpdir: str | None = None
+        self._tmpdir_lock = threading.Lock()  # the *_many calls download from several threads
         self._client: Any = kwargs.get("external_client")
 
     # -- lifetime -------------------------------------------------------------------
@@ -165,9 +167,11 @@ class S3:
         return f"{self._root}/{str(key).lstrip('/')}"
 
     def _temp_file(self) -> str:
-        if self._tmpdir is None:
-            self._tmpdir = tempfile.mkdtemp(prefix="flowc-s3-", dir=self._tmproot)
-        fd, path = tempfile.mkstemp(dir=self._tmpdir)
+        with self._tmpdir_lock:
+            if self._tmpdir is None:
+                self._tmpdir = tempfile.mkdtemp(prefix="flowc-s3-", dir=self._tmproot)
+            folder = self._tmpdir
+        fd, path = tempfile.mkstemp(dir=folder)
         os.close(fd)
         return path
 

@@ -288,3 +288,17 @@ def test_the_api_imports_boto3_only_on_first_request() -> None:
     probe = "import sys, flowc.runtime_shim.api\nprint('boto3' in sys.modules, 'botocore' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+def test_s3_objects_pickle_as_artifacts(root: str) -> None:
+    """Flows keep listings as artifacts (``self.files = s3.list_paths()``) and get them later."""
+    import pickle
+
+    with S3(s3root=root) as s3:
+        s3.put_many([("p/a", "1"), ("p/b", "2")])
+        listed = pickle.loads(pickle.dumps(s3.list_recursive(["p"])))
+        assert sorted((o.key, o.size) for o in listed) == [("a", 1), ("b", 1)]
+    with S3() as s3:
+        assert sorted(o.text or "" for o in s3.get_many(o.url for o in listed)) == ["1", "2"]
+    with S3(s3root=root + "/p") as s3:
+        assert [o.text for o in s3.get_many(sorted(listed, key=lambda o: o.key))] == ["1", "2"]
