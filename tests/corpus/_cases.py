@@ -119,6 +119,11 @@ CASES = [
             for aspect in ("check", "argo", "sfn", "airflow")
         },
     ),
+    Case(
+        "mixin_shared_steps.py",
+        run=(),
+        prints=("summary: 3 rows, lr=0.1, layers=[64, 32] tags: ['nightly', 'eu']",),
+    ),
     Case("module_alias_import.py", run=(), prints=("total 14",)),
     # Decorators and deployment.
     Case("decorators_kitchen_sink.py", rejects={"sfn": "FLC401"}),
@@ -166,10 +171,6 @@ CASES = [
         "yaml_config.py",
         run=(),
         prints=("model: ridge(alpha=0.5)",),
-        xfail={
-            aspect: "FLC502: Config(parser='yaml.safe_load') is refused"
-            for aspect in ("check", "argo", "sfn", "airflow", "run")
-        },
     ),
     Case("schedule_timezone_events.py", run=(), prints=("morning run",)),
     Case("trigger_events_list.py", run=(), prints=("training v1",)),
