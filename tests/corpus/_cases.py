@@ -76,6 +76,14 @@ CASES = [
             "sfn": _SWITCH_JOIN,
         },
     ),
+    Case(
+        "switch_in_nested_foreach.py",
+        run=(),
+        prints=(
+            "results: ['eu-1:scrubbed', 'eu-2', 'eu-3:scrubbed', 'us-1:scrubbed', 'us-2', 'us-3:scrubbed']",
+        ),
+        smoke=True,
+    ),
     Case("recursive_poll.py", run=("attempts_needed=4",), prints=("ready after 4 attempts",), smoke=True),
     # Parameters, files and configs.
     Case(
