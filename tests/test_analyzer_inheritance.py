@@ -201,7 +201,10 @@ def test_steps_of_a_plain_mixin_belong_to_the_flow(tmp_path: Path) -> None:
     """
     path = project(tmp_path, {"flow.py": source})
     flow = flow_of(path)
-    assert [(s.name, [d.name for d in s.decorators]) for s in flow.steps] == [("end", ["retry"]), ("start", [])]
+    assert [(s.name, [d.name for d in s.decorators]) for s in flow.steps] == [
+        ("end", ["retry"]),
+        ("start", []),
+    ]
     (graph,) = metaflow_graphs([(path, "ShortFlow")], tmp_path)
     _compare(flowc_view(flow), graph, "mixin steps")
 
@@ -367,7 +370,10 @@ def test_a_flow_decorator_on_the_flow_and_its_base_is_flc306(tmp_path: Path) -> 
 def test_syntax_error_in_a_project_module(tmp_path: Path) -> None:
     path = project(
         tmp_path,
-        {"base.py": "class BaseFlow(\n", "flow.py": "from base import BaseFlow\n\n\nclass F(BaseFlow):\n    pass\n"},
+        {
+            "base.py": "class BaseFlow(\n",
+            "flow.py": "from base import BaseFlow\n\n\nclass F(BaseFlow):\n    pass\n",
+        },
     )
     problems = found(path)
     assert problems[0][:2] == ("FLC001", "base.py")
@@ -430,3 +436,24 @@ def test_sources_without_a_file_read_no_modules(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     analysis = analyze_source("from base import BaseFlow\n\n\nclass F(BaseFlow):\n    pass\n")
     assert [p.rule for p in analysis.problems] == ["FLC002"]
+
+
+def test_flowc_run_imports_the_project_modules(tmp_path: Path) -> None:
+    flow_py = """
+        from shared.flows import BaseFlow
+
+
+        class DeployedFlow(BaseFlow):
+            pass
+    """
+    path = project(tmp_path / "project", {**PACKAGE, "flow.py": flow_py})
+    command = [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", str(tmp_path / "ds")]
+    done = subprocess.run(
+        [*command, "--param", "seed=9"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "seed 9" in done.stdout + done.stderr

@@ -220,9 +220,9 @@ START = "    @step\n    def start(self):\n        self.next(self.end)\n"
             id="unknown-config-name",
         ),
         pytest.param(
-            '    cfg = Config("cfg", default_value={"cpu": 1}, parser="yaml.safe_load")\n' + START,
+            '    cfg = Config("cfg", default_value={"cpu": 1}, parser="pickle.loads")\n' + START,
             {},
-            ("FLC502", 5, 58, "flowc cannot apply the config parser 'yaml.safe_load' when compiling"),
+            ("FLC502", 5, 58, "flowc cannot apply the config parser 'pickle.loads' when compiling"),
             id="unsupported-parser",
         ),
         pytest.param(

@@ -3,20 +3,28 @@
 A config is data, not code, so the analyzer reads it: the file named by
 ``default=`` (relative to the flow file), the ``--config NAME=FILE`` override
 (relative to where flowc runs), or the literal ``default_value=``.  The text
-is parsed as JSON, or as TOML with ``parser="tomllib.loads"``; any other
-parser would be code flowc cannot run, and is refused.
+is parsed as JSON, as TOML with ``parser="tomllib.loads"`` or as YAML with
+``parser="yaml.safe_load"`` (see :mod:`flowc.transpile.config_formats`); any
+other parser would be code flowc cannot run, and is refused.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-import tomllib
+from flowc.transpile.config_formats import (
+    PARSERS,
+    REFUSED,
+    SUPPORTED,
+    DocumentError,
+    callable_name,
+    missing_library,
+    parse_document,
+)
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
 from flowc.transpile.ir import Config, Parameter, Span, Value
 from flowc.transpile.literals import evaluate
@@ -27,8 +35,6 @@ from flowc.transpile.specs import RESERVED_ATTRIBUTES
 CONFIG_ARGS = frozenset(
     {"name", "default", "default_value", "help", "required", "parser", "plain", "show_default"}
 )
-#: ``parser=`` strings flowc can apply itself → the format name kept in the IR.
-PARSERS = {"json.loads": "json", "tomllib.loads": "toml"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -195,41 +201,26 @@ def _plain(ctx: Context, node: cst.BaseExpression) -> Value | NotLiteral:
 def _options(
     ctx: Context, args: dict[str, cst.BaseExpression], owner: cst.CSTNode
 ) -> tuple[str, bool, bool] | None:
-    """``(parser, plain, required)``; ``None`` when one of them cannot be used."""
+    """``(format, plain, required)``; ``None`` when one of them cannot be used."""
     result: dict[str, Value] = {}
-    ok = True
-    for key, expected in (("parser", str), ("plain", bool), ("required", bool)):
+    fmt = _parser(ctx, args.get("parser"), owner)
+    ok = fmt is not None
+    for key in ("plain", "required"):
         node = args.get(key)
         value = None if node is None else _plain(ctx, node)
         if node is None or value is None:
             continue
-        if isinstance(value, NotLiteral) or not isinstance(value, expected):
-            hint = (
-                "flowc reads configs when compiling and can apply only "
-                + " or ".join(repr(p) for p in PARSERS)
-                if key == "parser"
-                else f"pass {key}=True or {key}=False"
-            )
+        if not isinstance(value, bool):
             ctx.report(
                 "FLC502",
                 node,
                 owner,
-                f"argument {key!r} of Config() is not a literal {expected.__name__}",
-                hint,
+                f"argument {key!r} of Config() is not a literal bool",
+                f"pass {key}=True or {key}=False",
             )
             ok = False
             continue
         result[key] = value
-    parser = result.get("parser", "json.loads")
-    if isinstance(parser, str) and parser not in PARSERS:
-        ctx.report(
-            "FLC502",
-            args["parser"],
-            owner,
-            f"flowc cannot apply the config parser {parser!r} when compiling",
-            "use parser='json.loads' (the default) or parser='tomllib.loads'",
-        )
-        ok = False
     if "default" in args and "default_value" in args:
         ctx.report(
             "FLC502",
@@ -239,9 +230,40 @@ def _options(
             "keep one of them",
         )
         ok = False
-    if not ok:
+    if not ok or fmt is None:
         return None
-    return PARSERS[str(parser)], result.get("plain") is True, result.get("required") is True
+    return fmt, result.get("plain") is True, result.get("required") is True
+
+
+def _parser(ctx: Context, node: cst.BaseExpression | None, owner: cst.CSTNode) -> str | None:
+    """The format ``parser=`` names (a string or a callable such as ``yaml.safe_load``); ``None``: reported."""
+    value = None if node is None else _plain(ctx, node)
+    if node is None or value is None:
+        return "json"
+    name = value if isinstance(value, str) else None
+    if isinstance(value, NotLiteral):
+        name = callable_name(node, ctx.locator.module)
+    if name is None:
+        hint = f"flowc reads configs when compiling and can apply only {SUPPORTED}"
+        ctx.report("FLC502", node, owner, "argument 'parser' of Config() is not a literal str", hint)
+        return None
+    fmt = PARSERS.get(name)
+    if fmt is None:
+        why = f": {REFUSED[name]}" if name in REFUSED else " when compiling"
+        ctx.report(
+            "FLC502", node, owner, f"flowc cannot apply the config parser {name!r}{why}", f"use {SUPPORTED}"
+        )
+        return None
+    if missing_library(fmt):
+        ctx.report(
+            "FLC502",
+            node,
+            owner,
+            f"the config parser {name!r} needs PyYAML where flowc runs, and it is not installed",
+            "pip install pyyaml next to flowc (it reads the file when compiling; tasks never need it)",
+        )
+        return None
+    return fmt
 
 
 class _Reader:
@@ -315,18 +337,9 @@ class _Reader:
     def parse(self, node: cst.CSTNode, text: str, what: str) -> Value:
         """Parse ``text``; a syntax error names its line and column in ``what``."""
         try:
-            value = json.loads(text) if self.parser == "json" else _jsonlike(tomllib.loads(text))
-        except json.JSONDecodeError as exc:
-            self.fail(
-                node,
-                f"config {self.name!r}: {what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                "fix the JSON",
-            )
-            return None
-        except (tomllib.TOMLDecodeError, ValueError) as exc:
-            self.fail(
-                node, f"config {self.name!r}: {what} is not valid TOML for flowc: {exc}", "fix the TOML"
-            )
+            value = parse_document(self.parser, text)
+        except DocumentError as exc:
+            self.fail(node, f"config {self.name!r}: {what} {exc.detail}", exc.hint)
             return None
         if not isinstance(value, dict) and not self.plain:
             self.fail(
@@ -344,17 +357,6 @@ def _read_text(path: str) -> str | None:
             return handle.read()
     except (OSError, UnicodeDecodeError):
         return None
-
-
-def _jsonlike(value: object) -> Value:
-    """TOML values as JSON-like ones; dates and times have no JSON form and are refused."""
-    if isinstance(value, dict):
-        return {str(k): _jsonlike(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonlike(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise ValueError(f"{type(value).__name__} values ({value}) have no JSON form")
 
 
 def check_config_names(

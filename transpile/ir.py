@@ -123,7 +123,7 @@ class Config:
     default_file: str | None
     #: The ``--config NAME=FILE`` file read instead of the default, ``None`` when not given.
     override: str | None
-    #: How the text is parsed: ``"json"`` or ``"toml"``.
+    #: How the text is parsed: ``"json"``, ``"toml"`` or ``"yaml"``.
     parser: str
     #: Where the config is declared.
     span: Span
