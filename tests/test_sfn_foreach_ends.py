@@ -3,7 +3,7 @@
 Inside the Map iterator the Choice picks one case per index and every case
 branch ends the iteration; the join after the Map lists one glob per last
 body step, ``halve/t-*,triple/t-*`` (docs/task-contract.md, "Input paths"),
-with the prefix a single glob has (the enclosing foreach indices).  Each
+with the prefix a single glob has (enclosing foreach indices, loop pass).  Each
 flow runs for real with ``flowc run``; moto then runs the state machine
 seeded with that run's output.json files, and every Batch stand-in's
 ``--task-id`` / ``--input-paths`` / ``--split-index`` must equal the local
@@ -142,12 +142,77 @@ class LoopInOneCaseFlow(FlowSpec):
 '''
 
 
-SOURCES = {"foreach": SWITCH_IN_FOREACH, "nested-foreach": NESTED, "loop-in-one-case": LOOP_IN_ONE_CASE}
+IN_LOOP = '''
+from flowc import FlowSpec, step
+
+
+class SwitchInForeachInLoopFlow(FlowSpec):
+    """The foreach runs in every pass of a loop: the globs carry the pass (x/t.1-*)."""
+
+    @step
+    def start(self):
+        self.rounds = 0
+        self.next(self.top)
+
+    @step
+    def top(self):
+        self.rounds += 1
+        self.items = list(range(self.rounds + 1))
+        self.next(self.route, foreach="items")
+
+    @step
+    def route(self):
+        self.parity = "even" if self.input % 2 == 0 else "odd"
+        self.next({"even": self.x, "odd": self.y}, condition="parity")
+
+    @step
+    def x(self):
+        self.next(self.gather)
+
+    @step
+    def y(self):
+        self.next(self.gather)
+
+    @step
+    def gather(self, inputs):
+        self.rounds = inputs[0].rounds
+        self.next(self.check)
+
+    @step
+    def check(self):
+        self.status = "again" if self.rounds < 2 else "done"
+        self.next({"again": self.top, "done": self.end}, condition="status")
+
+    @step
+    def end(self):
+        pass
+'''
+
+
+SOURCES = {
+    "foreach": SWITCH_IN_FOREACH,
+    "nested-foreach": NESTED,
+    "loop-in-one-case": LOOP_IN_ONE_CASE,
+    "in-loop": IN_LOOP,
+}
+#: The joins' --input-paths in each flow's run, as the local runner gave them.
+JOINS = {
+    "foreach": {("gather", "t"): "halve/t-*,triple/t-*"},
+    "nested-foreach": {
+        ("j2", "t-0"): "p/t-0-*,q/t-0-*",
+        ("j2", "t-1"): "p/t-1-*,q/t-1-*",
+        ("j1", "t"): "j2/t-*",
+    },
+    "loop-in-one-case": {("gather", "t"): "halve/t-*,spun/t-*"},
+    "in-loop": {("gather", "t"): "x/t-*,y/t-*", ("gather", "t.1"): "x/t.1-*,y/t.1-*"},
+}
 
 
 @pytest.mark.parametrize("shape", SOURCES)
 def test_task_ids_and_join_globs_are_those_of_flowc_run(tmp_path: Path, shape: str) -> None:
     flow, root, local = _local_run(tmp_path, SOURCES[shape])
+    joins = {k: v[0] for k, v in local.items() if k[0] in {s for s, _ in JOINS[shape]}}
+    assert joins == JOINS[shape]
     result = _in_moto(flow, root)
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert len(result.tasks) == len(local), "a task ran twice or not at all"

@@ -220,6 +220,20 @@ NESTED_ENTERED_INSIDE = NESTED.replace(
     'self.next({"a": self.prepare, "b": self.fit}, condition="route")\n\n    @step\n    def prepare',
 ).replace("self.outer = 0", 'self.outer, self.inner, self.route = 1, 0, "b"')
 
+#: The nested loops with a switch each: fit -> fit or check; check -> prepare or end.
+NESTED_SEPARATE_SWITCHES = NESTED.replace(
+    '"again" if self.inner < 2 else "round" if self.outer < 2 else "done"',
+    '"again" if self.inner < 2 else "out"',
+).replace(
+    '"round": self.prepare, "done": self.score}, condition="status")',
+    """"out": self.check}, condition="status")
+
+    @step
+    def check(self):
+        self.verdict = "round" if self.outer < 2 else "done"
+        self.next({"round": self.prepare, "done": self.score}, condition="verdict")""",
+)
+
 Tasks = dict[tuple[str, str], tuple[str | None, list[int]]]
 
 
@@ -274,6 +288,7 @@ SOURCES = {
     "in-branch-in-nested-foreach": LOOP_IN_BRANCH_IN_FOREACH,
     "entered-midway": ENTERED_MIDWAY,
     "nested-entered-inside": NESTED_ENTERED_INSIDE,
+    "nested-separate-switches": NESTED_SEPARATE_SWITCHES,
 }
 
 
