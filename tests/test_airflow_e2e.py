@@ -258,7 +258,7 @@ from flowc import FlowSpec, step
 
 class LoopBranchFlow(FlowSpec):
     """Loops whose passes branch and join, with two cases back (to the branch, to the step
-    after its join): outside a foreach, and per item inside one."""
+    after its join): outside a foreach, and per item inside one, entered at either step."""
 
     @step
     def start(self):
@@ -302,13 +302,14 @@ class LoopBranchFlow(FlowSpec):
     @step
     def fan(self):
         assert self.log == [(1, 1, 5), (1, 2, 5), (2, 1, 10)], self.log
-        self.items = [1, 4]
+        self.items = [1, 9]
         self.next(self.item, foreach="items")
 
     @step
     def item(self):
         self.origin, self.value, self.n, self.counts = self.input, self.input, 0, 0
-        self.next(self.grow)
+        self.first = "tally" if self.value >= 8 else "grow"  # 9 enters the loop at tally
+        self.next({"grow": self.grow, "tally": self.tally}, condition="first")
 
     @step
     def grow(self):
@@ -353,7 +354,7 @@ class LoopBranchFlow(FlowSpec):
 
     @step
     def end(self):
-        assert self.lines == ["1: 11 after 2 (2)", "4: 9 after 1 (2)"], self.lines
+        assert self.lines == ["1: 11 after 2 (2)", "9: 9 after 0 (2)"], self.lines
 ''',
 }
 

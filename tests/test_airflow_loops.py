@@ -151,7 +151,7 @@ def test_a_foreach_inside_a_loop_is_refused_with_the_reason() -> None:
     assert "inside the foreach's body" in (problem.hint or "")
 
 
-def test_a_loop_entered_in_the_middle_is_refused() -> None:
+def test_a_loop_entered_at_a_later_step_waits_for_either_way_in() -> None:
     flow = flow_of(
         """
 start: self.v = "a" -> self.next({"a": self.a, "b": self.b}, condition="v")
@@ -161,10 +161,11 @@ c: self.v = "done" -> self.next({"again": self.a, "done": self.end}, condition="
 end: ->
 """
     )
-    with pytest.raises(CompileError) as info:
-        emit(flow, options())
-    (problem,) = info.value.problems
-    assert "with step 'b' also reached from 'start' outside the loop" in problem.message
+    text = dag(flow)
+    assert '"b": ["a/{t}?", "start/{t}?"],' in table(text, "INPUTS")  # the first pass: either way in
+    assert '"b": ["a/{t}"],' in table(text, "LOOP_INPUTS")  # later passes: from a
+    assert "a_task >> b_task\n    start_to_b >> b_task\n" in text
+    assert 'b_iter1_task = run_step.override(task_id="b-iter-1")(step="b", iteration=1)' in text
 
 
 @pytest.mark.parametrize("mode", ["kubernetes", "local"])

@@ -27,7 +27,7 @@ class Region:
 
     @property
     def entry(self) -> str:
-        """The step the region's first pass starts at."""
+        """The region's first step (its first pass may also start at later steps reached from outside)."""
         return self.steps[0]
 
     @property

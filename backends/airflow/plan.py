@@ -191,13 +191,14 @@ class _Builder:
         self.loop_inputs: dict[str, list[str]] = {}
 
     def build(self) -> Plan:
-        regions = {region.entry: region for region in loop_regions(self.flow)}
-        looped = {name: entry for entry, region in regions.items() for name in region.steps}
+        # A region is laid out at its switch, its last step: all its entries' parents are done.
+        regions = {region.switches[0]: region for region in loop_regions(self.flow)}
+        looped = {name: region.entry for region in regions.values() for name in region.steps}
         for step in topological_steps(self.flow):
             if step.name in regions:
                 unroll_region(self, regions[step.name])
             elif step.name in looped:
-                continue  # laid out with its loop's head
+                continue  # laid out with its loop's switch
             elif is_recursive(step):
                 self._loop(step)
             else:
@@ -207,6 +208,11 @@ class _Builder:
 
     def entry(self, task_id: str) -> str:
         return task_id + self.entry_suffix
+
+    def mapped_over(self, step: Step) -> str | None:
+        """Variable of the split list the step's tasks are mapped over, if any."""
+        stack = self.flow.foreach_stack(step.name)
+        return self.splits[stack[-1]] if stack else None
 
     def upstream(self, step: Step, mapped_over: str | None) -> list[str]:
         found: list[str] = []
@@ -228,8 +234,7 @@ class _Builder:
         guard: tuple[str, list[tuple[str, str]]] | None = None,
     ) -> RunTask:
         """Lay out one run task; ``guard`` replaces the one :meth:`_guard` would give."""
-        stack = self.flow.foreach_stack(step.name)
-        mapped_over = self.splits[stack[-1]] if stack else None
+        mapped_over = self.mapped_over(step)
         if iteration == 0 and not upstream:
             upstream = self.upstream(step, mapped_over)
         guard = guard or self._guard(step, iteration)
@@ -267,7 +272,12 @@ class _Builder:
         mode, entries = guard
         expanded: list[tuple[str, str]] = []
         for parent, kind in entries:
-            if parent in self.loops and parent != step.name:
+            # A loop's switch stands for all its passes; a parent inside the loop is its first pass.
+            if (
+                parent in self.loops
+                and parent != step.name
+                and self.flow.step(parent).kind is StepKind.SWITCH
+            ):
                 expanded += [(task_id, "case") for task_id in self.loops[parent]]
                 mode = "any"
             else:

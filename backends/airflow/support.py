@@ -171,11 +171,6 @@ def _region_problem(flow: Flow, region: Region) -> tuple[str, str, str] | None:
                 "on every pass, so no target can keep the passes apart"
             )
             return split, why, "run the loop inside the foreach's body, or the foreach in a flow of its own"
-        outside = [p for p in step.previous if p not in inside]
-        if name != region.entry and outside:
-            return name, f"with step {name!r} also reached from {outside[0]!r} outside the loop", _LOOP_HINT
-        if step.is_join and name in region.heads:
-            return name, f"to the join step {name!r}", "go back to a step before the split instead"
         if step.kind is StepKind.SWITCH and name != switch:
             return name, f"through the second switch {name!r}", _LOOP_HINT
         for child in step.next:

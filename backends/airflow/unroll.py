@@ -2,9 +2,10 @@
 
 Every step of the region gets one task per pass, ``max_iterations``
 passes: ``train``, ``train-iter-1``, ...  A pass starts at one of the
-region's heads (the steps a switch case goes back to) and runs every step
-after it down to the switch, branches and joins included, so all tasks of
-pass ``k`` carry shim task ids ``t.k`` (or ``t-i.k``), as in ``flowc run``.
+region's heads (the steps a switch case goes back to; the first pass: at
+a step reached from outside) and runs every step after it down to the
+switch, branches and joins included, so all tasks of pass ``k`` carry shim
+task ids ``t.k`` (or ``t-i.k``), as in ``flowc run``.
 
 Outside a foreach, the switch's branch task of pass ``k`` follows the head
 it chose in pass ``k + 1`` (through a relay when that head can also be
@@ -39,9 +40,10 @@ class Layout(Protocol):
     loops: dict[str, list[str]]
     loop_inputs: dict[str, list[str]]
     handles: dict[tuple[str, str], list[str]]
-    step_guards: dict[str, Guard]
 
     def entry(self, task_id: str) -> str: ...
+
+    def mapped_over(self, step: Step) -> str | None: ...
 
     def upstream(self, step: Step, mapped_over: str | None) -> list[str]: ...
 
@@ -84,13 +86,13 @@ def _base(name: str, k: int) -> str:
 def _branching(layout: Layout, region: Region) -> None:
     """Outside a foreach: the switch of each pass branches to the head of the next one."""
     flow, (switch,) = layout.flow, region.switches
-    entry = layout.upstream(flow.step(region.entry), None)
-    starts: dict[str, list[str]] = {}  # head → what starts it in this pass
+    # what starts each step in this pass besides its parents in the pass: outside steps first
+    starts = {name: layout.upstream(flow.step(name), None) for name in region.steps}
     for k in range(layout.max_iterations):
         runs: dict[str, RunTask] = {}
         for name in region.steps:
             upstream = [runs[p].var for p in region.forward_parents(flow, name)]
-            upstream += entry if k == 0 and name == region.entry else starts.get(name, [])
+            upstream += starts.get(name, [])
             runs[name] = layout.run(flow.step(name), layout.loops[name][k], _base(name, k), k, upstream)
         follow = {}
         if k + 1 < layout.max_iterations:
@@ -116,17 +118,19 @@ def _guarded(layout: Layout, region: Region) -> None:
     for k in range(layout.max_iterations):
         runs: dict[str, RunTask] = {}
         for name in region.steps:
+            step = flow.step(name)
             parents = [runs[p] for p in region.forward_parents(flow, name)]
             upstream = [run.var for run in parents]
-            entries = [(run.task_id, "path") for run in parents]
-            if k and name in region.heads:
-                upstream.append(passes[-1].var)
-                entries.append((passes[-1].task_id, "case"))
-            mode = "any" if len(entries) > 1 and not flow.step(name).is_join else "all"
-            guard: Guard | None = (mode, entries) if entries and (k or name in layout.step_guards) else None
-            runs[name] = layout.run(
-                flow.step(name), layout.loops[name][k], _base(name, k), k, upstream, guard
-            )
+            guard: Guard | None = None  # pass 0: the step's own guard (guards.py), if any
+            if k == 0:
+                upstream += layout.upstream(step, layout.mapped_over(step))
+            else:
+                entries = [(run.task_id, "path") for run in parents]
+                if name in region.heads:
+                    upstream.append(passes[-1].var)
+                    entries.append((passes[-1].task_id, "case"))
+                guard = ("any" if len(entries) > 1 and not step.is_join else "all", entries)
+            runs[name] = layout.run(step, layout.loops[name][k], _base(name, k), k, upstream, guard)
         passes.append(runs[switch])
     for child in flow.step(switch).next:
         if child not in region.heads:
