@@ -105,9 +105,29 @@ def test_two_cases_back_share_one_pass_counter() -> None:
     assert '"check": ["join/{t}"],' in table(text, "INPUTS")  # no back edge in the first pass
 
 
-def test_two_cases_back_inside_a_foreach_are_guarded() -> None:
-    flow = flow_of(
-        """
+#: A switch going back to itself and to an earlier step.
+SELF_AND_BACK = flow_of(
+    """
+start: -> self.a
+a: -> self.b
+b: -> self.s
+s: self.v = "done" -> self.next({"self": self.s, "back": self.a, "done": self.end}, condition="v")
+end: ->
+""",
+    "SelfAndBackFlow",
+)
+
+
+def test_a_switch_back_to_itself_and_to_an_earlier_step() -> None:
+    text = dag(SELF_AND_BACK)
+    assert '"s": ["b/{t}?", "s/{prev}?"],' in table(text, "LOOP_INPUTS")
+    assert 'targets={"a": "a-iter-1", "end": "s-to-end", "s": "s-to-s"},' in text
+    assert "b_iter1_task >> s_iter1_task\n    s_to_s >> s_iter1_task\n" in text
+
+
+#: TWO_BACK per item of a foreach.
+TWO_BACK_PER_ITEM = flow_of(
+    """
 start: self.items = [1, 2] -> self.next(self.top, foreach="items")
 top: -> self.a, self.b
 a: -> self.join
@@ -118,9 +138,13 @@ decide: self.v = "done" -> self.next({"again": self.top, "recheck": self.check, 
 after: -> self.gather
 gather*: -> self.end
 end: ->
-"""
-    )
-    guards = table(dag(flow), "GUARDS")
+""",
+    "TwoBackPerItemFlow",
+)
+
+
+def test_two_cases_back_inside_a_foreach_are_guarded() -> None:
+    guards = table(dag(TWO_BACK_PER_ITEM), "GUARDS")
     assert '"top-iter-1": ["all", [["decide", "case"]]],' in guards
     assert '"join-iter-1": ["all", [["a-iter-1", "path"], ["b-iter-1", "path"]]],' in guards
     assert '"check-iter-2": ["any", [["join-iter-2", "path"], ["decide-iter-1", "case"]]],' in guards
@@ -151,16 +175,21 @@ def test_a_foreach_inside_a_loop_is_refused_with_the_reason() -> None:
     assert "inside the foreach's body" in (problem.hint or "")
 
 
-def test_a_loop_entered_at_a_later_step_waits_for_either_way_in() -> None:
-    flow = flow_of(
-        """
+#: A loop entered at its first step or at the one after it.
+ENTERED_LATER = flow_of(
+    """
 start: self.v = "a" -> self.next({"a": self.a, "b": self.b}, condition="v")
 a: -> self.b
 b: -> self.c
 c: self.v = "done" -> self.next({"again": self.a, "done": self.end}, condition="v")
 end: ->
-"""
-    )
+""",
+    "EnteredLaterFlow",
+)
+
+
+def test_a_loop_entered_at_a_later_step_waits_for_either_way_in() -> None:
+    flow = ENTERED_LATER
     text = dag(flow)
     assert '"b": ["a/{t}?", "start/{t}?"],' in table(text, "INPUTS")  # the first pass: either way in
     assert '"b": ["a/{t}"],' in table(text, "LOOP_INPUTS")  # later passes: from a
@@ -170,14 +199,22 @@ end: ->
 
 @pytest.mark.parametrize("mode", ["kubernetes", "local"])
 def test_unrolled_loops_with_branches_import_cleanly(airflow: AirflowEnv, tmp_path: Path, mode: str) -> None:
-    paths = []
-    for flow in (BRANCH_LOOP, TWO_BACK):
-        paths.append(tmp_path / f"{flow.name}.py")
-        paths[-1].write_text(dag(flow, mode, "20"))
-    report = airflow.load(paths)
-    for path in paths:
-        loaded = report[str(path)]
+    # each flow with a step of its loop
+    flows = {
+        BRANCH_LOOP: "join",
+        TWO_BACK: "check",
+        TWO_BACK_PER_ITEM: "join",
+        SELF_AND_BACK: "s",
+        ENTERED_LATER: "b",
+    }
+    paths = {}
+    for flow, step in flows.items():
+        path = tmp_path / f"{flow.name}.py"
+        path.write_text(dag(flow, mode, "20"))
+        paths[str(path)] = step
+    report = airflow.load(list(paths))
+    for path, step in paths.items():
+        loaded = report[path]
         assert loaded["errors"] == {}, path
         (tasks,) = loaded["dags"].values()
-        assert {"join-iter-19", "decide-iter-19-switch", "decide-iter-19-to-end"} <= set(tasks)
-        assert "join-iter-20" not in tasks
+        assert f"{step}-iter-19" in tasks and f"{step}-iter-20" not in tasks, path
