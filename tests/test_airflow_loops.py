@@ -7,6 +7,7 @@ Airflow's DagBag importing the unrolled DAGs.  Running them against
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,30 @@ def test_unrolled_loops_with_branches_import_cleanly(airflow: AirflowEnv, tmp_pa
         assert loaded["errors"] == {}, path
         (tasks,) = loaded["dags"].values()
         assert f"{step}-iter-19" in tasks and f"{step}-iter-20" not in tasks, path
+
+
+def rewired(flow: Flow, nexts: dict[str, tuple[str, ...]]) -> Flow:
+    """``flow`` with some steps' successors replaced (shapes the analyser refuses today)."""
+    steps = [replace(s, next=nexts.get(s.name, s.next)) for s in flow.steps]
+    previous = {s.name: tuple(sorted(p.name for p in steps if s.name in p.next)) for s in steps}
+    return replace(flow, steps=tuple(replace(s, previous=previous[s.name]) for s in steps))
+
+
+def test_nested_loops_of_two_switches_are_refused_not_crashed() -> None:
+    flow = flow_of(
+        """
+start: -> self.a
+a: -> self.b
+b: -> self.c
+c: self.v = "next" -> self.next({"again": self.b, "next": self.d}, condition="v")
+d: self.v = "done" -> self.next({"again": self.x, "done": self.end}, condition="v")
+x: -> self.end
+end: ->
+"""
+    )
+    nested = rewired(flow, {"d": ("a", "end")})  # d's case back to a encloses c's loop
+    with pytest.raises(CompileError) as info:
+        emit(nested, options())
+    (problem,) = info.value.problems
+    assert problem.rule == "FLC401" and problem.span == flow.step("d").span
+    assert "in a loop sharing steps with the loop of 'c'" in problem.message
