@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from flowc.backends.base import CompileOptions, Document
-from flowc.backends.sfn import limits
+from flowc.backends.sfn import jobdef, limits
 from flowc.backends.sfn.compute import DEFAULT_CPU, DEFAULT_MEMORY_MIB, Compute
 from flowc.backends.sfn.intrinsic import Fmt, put
 from flowc.backends.sfn.settings import Settings
@@ -204,6 +204,7 @@ class JobDefinitions:
             container["linuxParameters"] = {"sharedMemorySize": int(float(str(wanted["shared_memory"])))}
         if wanted.get("privileged"):
             container["privileged"] = True
+        jobdef.apply(container, wanted, compute.memory)
         digest = hashlib.sha256(json.dumps(container, sort_keys=True).encode()).hexdigest()[:10]
         name = limits.safe_name(f"{self._machine}-{digest}", limits.MAX_BATCH_JOB_NAME)
         self._generated[name] = {

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flowc.backends.base import unsupported
+from flowc.backends.sfn import jobdef
 from flowc.transpile.ir import Decorator, Flow, Step, Value
 from flowc.transpile.problems import Problem
 
@@ -24,7 +25,9 @@ DEFAULT_MEMORY_MIB = 4096
 #: Decorator arguments AWS Batch takes per job (SubmitJob container overrides).
 _PER_JOB = frozenset({"cpu", "memory", "gpu"})
 #: Arguments that live in the job definition flowc generates.
-_PER_DEFINITION = frozenset({"image", "iam_role", "execution_role", "shared_memory", "privileged"})
+_PER_DEFINITION = (
+    frozenset({"image", "iam_role", "execution_role", "shared_memory", "privileged"}) | jobdef.KEYS
+)
 #: Other @batch arguments flowc maps.
 _BATCH_OTHER = frozenset({"queue", "job_definition", "aws_batch_tags"})
 _COMPUTE = ("resources", "batch", "kubernetes")
@@ -62,7 +65,7 @@ def step_compute(flow: Flow, step: Step, problems: list[Problem]) -> Compute:
     definition: dict[str, Value] = {}
     for deco in decorators:
         for key, value in sorted(deco.args.items()):
-            if value is None or (value is False and key == "privileged"):
+            if value is None or (value is False and key in ("privileged", "use_tmpfs")):
                 continue
             if key == "cpu":
                 cpus.append(float(str(value)))
@@ -70,8 +73,11 @@ def step_compute(flow: Flow, step: Step, problems: list[Problem]) -> Compute:
                 memories.append(_mebibytes(flow, step, deco, value, problems))
             elif key == "gpu":
                 gpus.append(int(str(value)))
-            elif key in _PER_DEFINITION:
+            elif key in _PER_DEFINITION and _batch_like(deco, key):
                 definition[key] = value
+                wrong = jobdef.problem(key, value) if key in jobdef.KEYS else None
+                if wrong is not None:
+                    problems.append(_bad_value(flow, step, deco, key, wrong))
             elif deco.name != "batch" or key not in _BATCH_OTHER:
                 problems.append(_cannot(flow, step, deco, key))
     batch = step.decorator("batch")
@@ -100,14 +106,39 @@ def step_compute(flow: Flow, step: Step, problems: list[Problem]) -> Compute:
     )
 
 
+#: Why an argument has no AWS Batch equivalent, and what to do instead.
+_HINTS = {
+    "ephemeral_storage": "ephemeral storage is a Fargate setting and flowc's job definitions run on EC2; "
+    "register a Fargate job definition and name it with @batch(job_definition=...)",
+    "executable": "the task interpreter is one per deployment: --set python=PATH",
+    "disk": "AWS Batch on EC2 has no per-job disk size; size the volume in the compute environment's "
+    "launch template",
+}
+
+
 def _cannot(flow: Flow, step: Step, deco: Decorator, key: str) -> Problem:
+    hint = _HINTS.get(key)
+    if hint is None and deco.name == "kubernetes":
+        hint = (
+            f"{key} is a Kubernetes setting with no AWS Batch equivalent; remove it for this target "
+            "(compile for Argo to keep it)"
+        )
+    if hint is None:
+        hint = (
+            "AWS Batch jobs take cpu, memory, gpu, image, iam_role, execution_role, shared_memory, "
+            "privileged and @batch's own arguments; remove the argument for this target"
+        )
+    return unsupported(TARGET, step, flow, f"@{deco.name}({key}=...) on step {step.name!r}", hint)
+
+
+def _batch_like(deco: Decorator, key: str) -> bool:
+    """Whether ``deco`` takes ``key`` with @batch's meaning (@kubernetes shares a few)."""
+    return key not in jobdef.KEYS or deco.name == "batch" or key in jobdef.KUBERNETES_KEYS
+
+
+def _bad_value(flow: Flow, step: Step, deco: Decorator, key: str, wanted: str) -> Problem:
     return unsupported(
-        TARGET,
-        step,
-        flow,
-        f"@{deco.name}({key}=...) on step {step.name!r}",
-        "AWS Batch jobs take cpu, memory, gpu, image, iam_role, execution_role, shared_memory and "
-        "privileged; remove the argument for this target",
+        TARGET, step, flow, f"@{deco.name}({key}={deco.args[key]!r}) on step {step.name!r}", f"write {wanted}"
     )
 
 
