@@ -42,7 +42,20 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_CLIENT = frozenset({"Flow", "Run", "Step", "Task"})
+#: The client, Metaflow's names included (``namespace`` and friends are no-ops).
+_CLIENT = frozenset(
+    {
+        "DataArtifact",
+        "Flow",
+        "Metaflow",
+        "Run",
+        "Step",
+        "Task",
+        "default_namespace",
+        "get_namespace",
+        "namespace",
+    }
+)
 
 
 def __getattr__(name: str) -> object:

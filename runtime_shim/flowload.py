@@ -16,15 +16,17 @@ import sys
 import types
 from typing import Any
 
-from flowc.runtime_shim import api
+from flowc.runtime_shim import api, client
 from flowc.runtime_shim.errors import TaskUsageError
 
 
 def metaflow_alias() -> types.ModuleType:
-    """A module named ``metaflow`` exposing flowc's authoring API."""
-    module = types.ModuleType("metaflow", "flowc's authoring API under Metaflow's name.")
+    """A module named ``metaflow`` exposing flowc's authoring API and its client."""
+    module = types.ModuleType("metaflow", "flowc's authoring API and client under Metaflow's name.")
     for name in api.__all__:
         setattr(module, name, getattr(api, name))
+    for name in client.METAFLOW_NAMES:
+        setattr(module, name, getattr(client, name))
     module.__path__ = []  # a package, so ``import metaflow.cards`` can resolve below
     return module
 

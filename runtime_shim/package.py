@@ -66,16 +66,33 @@ def _flowc_cards_file() -> str | None:
     return spec.origin if spec is not None and spec.origin and os.path.isfile(spec.origin) else None
 
 
-_FLOWC_INIT = b'"""flowc authoring API, as shipped inside a code package."""\nfrom flowc.runtime_shim.api import *  # noqa: F403\nfrom flowc.runtime_shim.api import __all__  # noqa: F401\n'
+#: What ``flowc`` and ``metaflow`` give a flow in a package: the authoring API and the client.
+_API_AND_CLIENT = (
+    b"from flowc.runtime_shim.api import *  # noqa: F403\n"
+    b"from flowc.runtime_shim.api import __all__ as _api\n"
+    b"from flowc.runtime_shim.client import METAFLOW_NAMES as _client\n"
+    b"from flowc.runtime_shim.client import (  # noqa: F401\n"
+    b"    DataArtifact, Flow, Metaflow, Run, Step, Task, default_namespace, get_namespace, namespace,\n"
+    b")\n"
+    b"__all__ = [*_api, *_client]\n"
+)
+
+_FLOWC_INIT = b'"""flowc authoring API and client, as shipped inside a code package."""\n' + _API_AND_CLIENT
+
+#: ``flowc.client`` in a package: the client the shim ships.
+_FLOWC_CLIENT = (
+    b'"""flowc\'s client, as shipped inside a code package."""\n'
+    b"from flowc.runtime_shim.client import *  # noqa: F403\n"
+    b"from flowc.runtime_shim.client import __all__  # noqa: F401\n"
+)
 
 
 #: zlib's default level: within 1% of level 9's size at less than half its time.
 _LEVEL = 6
 
 _METAFLOW_INIT = (
-    b'"""Metaflow\'s name for flowc\'s authoring API, as shipped inside a code package."""\n'
-    b"from flowc.runtime_shim.api import *  # noqa: F403\n"
-    b"from flowc.runtime_shim.api import __all__  # noqa: F401\n"
+    b'"""Metaflow\'s name for flowc\'s authoring API and client, as shipped inside a code package."""\n'
+    + _API_AND_CLIENT
 )
 
 #: ``metaflow.cards`` in a package: the components the shim renders, as in a task.
@@ -104,6 +121,7 @@ def build_package(
         with open(path, "rb") as handle:
             entries.append((rel, handle.read(), 0o644))
     entries.append((f"{SHIM_PREFIX}/flowc/__init__.py", _FLOWC_INIT, 0o644))
+    entries.append((f"{SHIM_PREFIX}/flowc/client.py", _FLOWC_CLIENT, 0o644))
     entries.append((f"{SHIM_PREFIX}/metaflow/__init__.py", _METAFLOW_INIT, 0o644))
     entries.append((f"{SHIM_PREFIX}/metaflow/cards.py", _METAFLOW_CARDS, 0o644))
     entries.sort()

@@ -16,7 +16,7 @@ from typing import Any
 
 from flowc.runtime_shim import api, configs, environments, errors, persist, transition
 from flowc.runtime_shim.current import current
-from flowc.runtime_shim.datastore import Datastore
+from flowc.runtime_shim.datastore import ROOT_ENV, Datastore
 from flowc.runtime_shim.flowload import flow_parameters, load_flow_class, step_function
 from flowc.runtime_shim.inputs import Inputs, InputView, Parent, resolve
 from flowc.runtime_shim.params import ParameterContext, parameter_value
@@ -89,6 +89,7 @@ class Task:
             current.reset()  # also removes current.tempdir
 
     def _run(self) -> int:
+        os.environ[ROOT_ENV] = self.ds.root  # the client in a step reads the root this task writes
         self._locate_code()
         configs.install((self.graph or {}).get("configs"))  # before the flow module reads them
         environments.prepare(self.graph, self.args.step)  # before the flow module imports them

@@ -77,15 +77,14 @@ def test_names_flowc_provides_pass() -> None:
 
 def test_each_unprovided_import_is_an_error_at_its_name() -> None:
     head = """\
-        from metaflow import FlowSpec, step, Flow, namespace
+        from metaflow import FlowSpec, step, Flow, metadata
         from metaflow.cards import Markdown, VegaChart
         import metaflow.plugins.cards
         from metaflow.exception import MetaflowException
         from metaflow import Runner as R, Paramter
         """
     assert problems(head) == {
-        ("FLC309", 1, 38),  # Flow
-        ("FLC309", 1, 44),  # namespace
+        ("FLC309", 1, 44),  # metadata (Flow is the client, which tasks have)
         ("FLC309", 2, 38),  # VegaChart
         ("FLC309", 3, 8),  # metaflow.plugins.cards
         ("FLC309", 4, 1),  # the from-import of metaflow.exception
@@ -121,7 +120,7 @@ def test_attribute_uses_of_the_module_are_checked() -> None:
 
 def test_imports_inside_a_step_are_checked_where_written() -> None:
     tail = TAIL.replace(
-        "        self.next(self.end)", "        from metaflow import Flow\n        self.next(self.end)"
+        "        self.next(self.end)", "        from metaflow import Runner\n        self.next(self.end)"
     )
     assert problems("from metaflow import FlowSpec, step\n", tail) == {("FLC309", 7, 30)}
 
@@ -136,7 +135,7 @@ def test_guarded_imports_and_the_main_block_are_not_checked() -> None:
             S3 = None
 
         try:
-            from metaflow import Flow
+            from metaflow import Runner
         finally:
             pass
         """
@@ -156,11 +155,11 @@ def test_the_message_names_the_name_and_the_hint_says_what_to_do() -> None:
 
 def test_flowc_check_refuses_with_position_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "flow.py"
-    path.write_text("from metaflow import FlowSpec, step, Flow\n" + TAIL)
+    path.write_text("from metaflow import FlowSpec, step, Runner\n" + TAIL)
     done = flowc("check", "flow.py", cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
-    assert "flow.py:1:38: FLC309 flowc does not provide metaflow.Flow" in done.stderr
+    assert "flow.py:1:38: FLC309 flowc does not provide metaflow.Runner" in done.stderr
     done = flowc("check", "flow.py", "--format", "json", cwd=tmp_path)
     (found,) = json.loads(done.stdout)
     assert (found["rule"], found["line"], found["column"], found["severity"]) == ("FLC309", 1, 38, "error")

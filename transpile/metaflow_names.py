@@ -12,19 +12,34 @@ from flowc.transpile.specs import API_NAMES
 #: analyzer reads (``API_NAMES``).
 SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException", "S3"})
 
-#: Every top-level ``metaflow`` name a flow may use under flowc.
-PROVIDED = API_NAMES | SHIM_EXTRAS
+#: Metaflow's client names the shim provides, in flows and inside tasks
+#: (``runtime_shim/client.py``, ``METAFLOW_NAMES``): namespaces are accepted no-ops.
+CLIENT = frozenset(
+    {
+        "DataArtifact",
+        "Flow",
+        "Metaflow",
+        "Run",
+        "Step",
+        "Task",
+        "default_namespace",
+        "get_namespace",
+        "namespace",
+    }
+)
 
-#: ``from flowc import ...`` also gives the client (``flowc run`` only: code
-#: packages ship the shim, not the client).
+#: Every top-level ``metaflow`` name a flow may use under flowc.
+PROVIDED = API_NAMES | SHIM_EXTRAS | CLIENT
+
+#: ``from flowc import ...`` gives the client too (code packages ship it).
 FLOWC_CLIENT = frozenset({"Flow", "Run", "Step", "Task"})
 
 #: ``metaflow.cards`` components the shim renders (``LineChart`` and ``BarChart`` are flowc's own).
 CARD_COMPONENTS = frozenset({"Artifact", "BarChart", "Image", "LineChart", "Markdown", "Table"})
 
-_CLIENT = (
-    "pass data between steps as artifacts (self.x = ...); read past runs outside the flow "
-    "with 'from flowc import Flow, Run, Step, Task'"
+_METADATA = (
+    "flowc has no metadata service: runs are read from the datastore ($FLOWC_DATASTORE, set in every task) "
+    "with Flow, Run, Step and Task"
 )
 _RUNNER = "run the flow with 'flowc run FILE' and deploy it with 'flowc compile FILE --target ...'"
 _USER_DECORATOR = (
@@ -35,23 +50,7 @@ _SIMPLE_CARD = "use Markdown or Table, which flowc renders"
 
 #: Top-level ``metaflow`` names flowc refuses → what to do instead.
 METAFLOW_INSTEAD: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "Flow",
-            "Run",
-            "Step",
-            "Task",
-            "DataArtifact",
-            "Metaflow",
-            "namespace",
-            "get_namespace",
-            "default_namespace",
-            "metadata",
-            "get_metadata",
-            "default_metadata",
-        ),
-        _CLIENT,
-    ),
+    **dict.fromkeys(("metadata", "get_metadata", "default_metadata"), _METADATA),
     **dict.fromkeys(("Runner", "NBRunner", "Deployer", "NBDeployer", "DeployedFlow"), _RUNNER),
     **dict.fromkeys(
         ("user_step_decorator", "UserStepDecorator", "StepMutator", "FlowMutator", "USER_SKIP_STEP"),
@@ -82,7 +81,7 @@ CARD_INSTEAD: dict[str, str] = {
 #: Metaflow submodules (and their children) flowc refuses → what to do instead.
 MODULE_INSTEAD: dict[str, str] = {
     "metaflow.exception": "catch Exception; MergeArtifactsException is importable from 'metaflow'",
-    "metaflow.client": _CLIENT,
+    "metaflow.client": "import the client from 'metaflow': Flow, Run, Step, Task, namespace",
     "metaflow.runner": _RUNNER,
     "metaflow.plugins": "Metaflow's plugins are not part of flowc: use 'metaflow' and 'metaflow.cards' names only",
     "metaflow.metaflow_config": "configure flowc with command-line options and FLOWC_* environment variables",
@@ -92,8 +91,8 @@ MODULE_INSTEAD: dict[str, str] = {
 CURRENT_INSTEAD: dict[str, str] = {
     "namespace": "flowc has no namespaces: use current.flow_name and current.run_id",
     "graph": "print the flow's graph outside the flow with 'flowc graph FILE'",
-    "run": "use current.run_id (flowc's client is not available inside tasks)",
-    "task": "use current.task_id and current.pathspec (flowc's client is not available inside tasks)",
+    "run": "use Run(f'{current.flow_name}/{current.run_id}') (from metaflow import Run)",
+    "task": "use current.task_id and current.pathspec; finished tasks: Task('Flow/run/step/task')",
     "trigger": "flowc does not expose the triggering event to steps: pass its payload as a Parameter",
     "parallel": "in a @parallel step, self.index is the node's rank (0-based)",
 }
