@@ -46,6 +46,7 @@ from corpus._cases import BY_ID, CASES, CORPUS, Case
 from corpus._support import (
     FLOWC_FRAME,
     PARAMETERS_SCRIPT,
+    RUN_ALL,
     assert_argo_valid,
     deployed_name,
     invoke,
@@ -56,6 +57,7 @@ from flowc.backends.base import CompileOptions
 from flowc.transpile import analyze_file
 from test_oracle_metaflow import _compare, flowc_view, metaflow_graphs
 
+from flowc import Flow as FlowClient
 from flowc.commands.check import command as check_command
 from flowc.commands.compile import command as compile_command
 
@@ -390,3 +392,55 @@ def test_step_functions_runs_the_tasks_flowc_run_ran(
     assert len(set(ran)) == len(ran), "a task id runs twice"
     local = sorted(tuple(key.split("/")[-3:-1]) for key in seeded)
     assert ran == local
+
+
+#: Corpus flows run by real Airflow (``airflow dags test``, operator=local, SeaweedFS S3):
+#: the shapes Airflow needs its own machinery for. About 20 s each, so only with
+#: FLOWC_CORPUS_RUN_ALL=1.
+AIRFLOW_RUNS = ("switch_skip_or_fanout", "crossval_multistep_foreach", "switch_in_nested_foreach")
+
+
+@pytest.mark.skipif(not RUN_ALL, reason="set FLOWC_CORPUS_RUN_ALL=1 to run corpus flows in Airflow")
+@pytest.mark.parametrize("name", AIRFLOW_RUNS)
+def test_airflow_dag_run_matches_local_run(
+    name: str, airflow: AirflowEnv, s3_server: Any, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    case = BY_ID[name]
+    root = f"s3://{s3_server.bucket}/corpus-airflow/{name}"
+    flow = analyze_file(str(case.path), flow_name=case.flow).flow
+    assert flow is not None
+    params = [arg for value in case.run or () for arg in ("--param", value)]
+    for command in (
+        ["push", str(case.path), "--datastore", root],
+        [
+            "compile",
+            str(case.path),
+            "-t",
+            "airflow",
+            "--datastore",
+            root,
+            "-o",
+            str(tmp_path / "dags"),
+            "--set",
+            "operator=local",
+        ],
+        ["run", str(case.path), "--datastore", root, "--run-id", "local", *params],
+    ):
+        done = subprocess.run([sys.executable, "-m", "flowc.cli", *command], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    (dag_file,) = (tmp_path / "dags").glob("*_dag.py")
+    conf = dict(value.split("=", 1) for value in case.run or ())
+    result = airflow.dag_test(dag_file, flow.name, conf, env=s3_env)
+    assert result.state == "success", result.summary()
+
+    def tasks(run_id: str) -> dict[tuple[str, str], dict[str, str]]:
+        run = FlowClient(flow.name, datastore=root)[run_id]
+        assert run.successful, run_id
+        return {
+            # Artifacts derived from current.run_id differ between the runs by design.
+            (step.name, task.id): {n: a.sha256 for n, a in task.artifacts.items() if n != "run_label"}
+            for step in run.steps()
+            for task in step.tasks()
+        }
+
+    assert tasks(result.flowc_run_id) == tasks("local")
