@@ -100,7 +100,8 @@ def flows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_upstream(folder: Path, root: str) -> None:
     """``u1`` succeeds with value 1, ``u2`` (started later) fails in its end step."""
-    done = flowc("run", "up.py", "--datastore", root, "--run-id", "u1", "--param", "value=1", cwd=folder)
+    done = flowc("run", "up.py", "--datastore", root, "--run-id", "u1", "--param", "value=1", "--tag", "good",
+                 cwd=folder)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     done = flowc("run", "up.py", "--datastore", root, "--run-id", "u2", "--param", "value=2",
                  "--param", "fail=true", cwd=folder)  # fmt: skip
@@ -148,6 +149,7 @@ def test_a_step_reads_another_flows_runs(flows: Path, datastore_root: str) -> No
         Task("UpFlow", "u1", "end", "t", datastore_root).artifacts
     )
     assert not Run("UpFlow/u2", datastore=datastore_root).successful
+    assert [r.id for r in Flow("UpFlow", datastore_root).runs("good")] == ["u1"]
 
 
 def test_a_task_from_a_code_package_uses_the_shipped_client(flows: Path, tmp_path: Path) -> None:
@@ -159,7 +161,8 @@ def test_a_task_from_a_code_package_uses_the_shipped_client(flows: Path, tmp_pat
     data, sha = flow_package(flow, str(flows / "down.py"))
     (tmp_path / "package.tgz").write_bytes(data)
     args = ["task", "--datastore", root, "--flow-file", "down.py", "--flow", "DownFlow"]
-    args += ["--run-id", "p1", "--step", "start", "--task-id", "t", "--param", "up_run=u1"]
+    args += ["--run-id", "p1", "--step", "start", "--task-id", "t"]
+    args += ["--param", "up_run=u1", "--tag", "deployed"]
     environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FLOWC_DATASTORE")}
     done = subprocess.run(
         bootstrap_command(str(tmp_path / "package.tgz"), sha, args, python=sys.executable),
@@ -171,6 +174,7 @@ def test_a_task_from_a_code_package_uses_the_shipped_client(flows: Path, tmp_pat
     module, _, path = task.data.client_file.partition(":")
     assert module == "flowc.runtime_shim.client"
     assert "flowc-pkg-" in path and path.endswith("/_flowc/flowc/runtime_shim/client.py")
+    assert Run("DownFlow/p1", datastore=root).tags == ["deployed"]  # no run record: the task's tags
 
 
 def test_pathspec_constructors_check_what_they_name(tmp_path: Path) -> None:
