@@ -24,6 +24,7 @@ from flowc.backends.base import CompileOptions
 from flowc.backends.sfn import emit
 from flowgen import ADVERSARIAL
 from sfn_support import REPO, Execution, example_flow, flow_of, output_key, run_in_moto
+from test_sfn_foreach_ends import SWITCH_IN_FOREACH
 
 from flowc.client import Run
 from flowc.packaging import flow_package, package_url
@@ -144,3 +145,18 @@ class AdversarialFlow(FlowSpec):
     for i, value in enumerate(values):
         assert getattr(data, f"p{i}") == given.get(f"p{i}", value), i
     assert data.env_seen == env
+
+
+def test_a_foreach_body_ending_in_switch_cases_runs_for_real(
+    s3_server: Any, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The join's ``halve/t-*,triple/t-*`` is resolved by the real shim against S3."""
+    path = tmp_path / "switch_in_foreach.py"
+    path.write_text(SWITCH_IN_FOREACH, encoding="utf-8")
+    seeds: dict[tuple[str, str], dict[str, Any]] = {("start", "t"): {"foreach": {"cardinality": 5}}}
+    for index in range(5):
+        seeds[("route", f"t-{index}")] = {"switch": {"next": "triple" if index % 2 == 0 else "halve"}}
+    root, result = _run(path, s3_server, s3_env, seeds)
+    (gather,) = result.by_step()["gather"]
+    assert gather.args.input_paths == "halve/t-*,triple/t-*"
+    assert Run("SwitchInForeachFlow", RUN, datastore=root).data.outs == [3, 1, 9, 2, 15]

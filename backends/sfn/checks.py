@@ -16,6 +16,10 @@ from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.problems import Problem, Severity
 
 _PARAM_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_PARALLEL_HINT = (
+    "@parallel starts its tasks together as one gang (an AWS Batch multi-node job), which flowc does not "
+    "emit; when the tasks need not talk to each other, use a foreach over range(N)"
+)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _PREFIX = re.compile(r"^[A-Za-z0-9_.=+-]+(/[A-Za-z0-9_.=+-]+)*$")
 
@@ -25,7 +29,7 @@ def check_flow(flow: Flow) -> list[Problem]:
     problems: list[Problem] = []
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
-            problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", "use a foreach"))
+            problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", _PARALLEL_HINT))
     for param in flow.parameters:
         if not _PARAM_NAME.fullmatch(param.name):
             problems.append(
@@ -34,7 +38,7 @@ def check_flow(flow: Flow) -> list[Problem]:
                     None,
                     flow,
                     f"parameter name {param.name!r}",
-                    "use letters, digits, _ and - in parameter names",
+                    "the state machine addresses parameters by JSONPath: use ASCII letters, digits, _ and -",
                 )
             )
     return problems
