@@ -232,6 +232,32 @@ def test_schedule_with_time_zone_and_fixed_start_date() -> None:
     assert "now(" not in text
 
 
+@pytest.mark.parametrize(
+    ("cron", "expected"),
+    [
+        ("0 3 ? * MON-FRI *", "0 3 * * MON-FRI"),
+        ("15 6 1 * ? *", "15 6 1 * *"),
+        ("0 12 ? * 2,6 *", "0 12 * * 1,5"),  # AWS counts days from Sunday = 1
+        ("*/10 * * * *", "*/10 * * * *"),
+    ],
+)
+def test_six_field_aws_crons_become_five_fields(cron: str, expected: str) -> None:
+    flow = flow_of(LINEAR, f"@schedule(cron={cron!r})\n")
+    assert f"schedule={py_literal(expected)}," in emit(flow, options())[0].text
+
+
+@pytest.mark.parametrize(
+    ("cron", "fragment"),
+    [("0 3 ? * MON 2030", "the year field '2030'"), ("0 3 L * ? *", "AWS-only day-of-month 'L'")],
+)
+def test_six_field_crons_without_five_field_meaning_are_flc401_at_the_decorator(
+    cron: str, fragment: str
+) -> None:
+    found = problems(flow_of(LINEAR, f"@schedule(cron={cron!r})\n"))
+    assert [(rule, line) for rule, line, _ in found] == [("FLC401", 2)]
+    assert found[0][2].startswith("Airflow cannot express ") and fragment in found[0][2]
+
+
 def test_trigger_on_finish_schedules_on_the_upstream_asset() -> None:
     text = emit(flow_of(LINEAR, "@trigger_on_finish(flows=['Up', 'Other'])\n"), options())[0].text
     assert 'schedule=[Asset("flowc://Up"), Asset("flowc://Other")],' in text

@@ -17,6 +17,7 @@ from flowc.backends.airflow.triggers import (
     trigger_events,
 )
 from flowc.backends.base import CompileOptions
+from flowc.backends.cron import five_field_cron
 from flowc.transpile.ir import Flow, Parameter, ParamType, StepKind, Value
 
 #: JSON-schema type of each parameter type in Airflow's ``Param`` (JSON parameters take any value).
@@ -61,8 +62,8 @@ def schedule_source(flow: Flow) -> tuple[str, str]:
     if schedule is not None:
         zone = schedule.get("timezone") or "UTC"
         cron = schedule.get("cron")
-        if isinstance(cron, str):
-            return py_literal(cron), py_literal(zone)
+        if isinstance(cron, str):  # six AWS fields become five (support.py refuses the rest)
+            return py_literal(five_field_cron(cron)), py_literal(zone)
         for key in ("hourly", "weekly", "daily"):
             if schedule.get(key):
                 return py_literal("@" + key), py_literal(zone)

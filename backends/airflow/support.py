@@ -11,6 +11,7 @@ from flowc.backends.airflow.limits import DEFAULT_MAX_MAP_LENGTH
 from flowc.backends.airflow.loops import Region, loop_regions
 from flowc.backends.airflow.triggers import trigger_events
 from flowc.backends.base import CompileOptions, unsupported
+from flowc.backends.cron import CronError, five_field_cron
 from flowc.transpile.ir import Flow, Step, StepKind
 from flowc.transpile.problems import Problem
 
@@ -230,16 +231,12 @@ def _schedule_problems(flow: Flow) -> list[Problem]:
         what = " together with ".join("@" + d for d in triggers)
         found.append(unsupported(TARGET, None, flow, what, "keep one of them"))
     cron = schedule.get("cron") if schedule else None
-    if isinstance(cron, str) and len(cron.split()) != 5:
-        found.append(
-            unsupported(
-                TARGET,
-                None,
-                flow,
-                f"the six-field cron {cron!r}",
-                "write five fields: minute hour day month weekday",
-            )
-        )
+    if schedule is not None and isinstance(cron, str):
+        try:
+            five_field_cron(cron)
+        except CronError as exc:
+            hint = "write a five-field cron: minute hour day month weekday"
+            found.append(Problem("FLC401", schedule.span, f"{TARGET} cannot express {exc}", hint))
     if triggers:
         for parameter in flow.parameters:
             if parameter.required and parameter.default is None:
