@@ -457,3 +457,57 @@ def test_flowc_run_imports_the_project_modules(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "seed 9" in done.stdout + done.stderr
+
+
+# -- literals imported from project modules ---------------------------------------------
+
+
+def test_constants_imported_from_project_modules_are_literals(tmp_path: Path) -> None:
+    files = {
+        "defaults.py": "PYTHON = '3.11'\nRETRIES = 2\n",
+        "settings.py": "from defaults import PYTHON, RETRIES as BASE_RETRIES\n\nRETRIES = BASE_RETRIES + 1\n",
+        "flow.py": """
+            from metaflow import FlowSpec, pypi_base, retry, step
+
+            from settings import PYTHON, RETRIES as TIMES
+
+
+            @pypi_base(python=PYTHON)
+            class ConstFlow(FlowSpec):
+                @retry(times=TIMES)
+                @step
+                def start(self):
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    pass
+            """,
+    }
+    flow = flow_of(project(tmp_path, files))
+    assert dict(flow.decorators[0].args) == {"python": "3.11"}
+    assert dict(flow.step("start").decorators[0].args) == {"times": 3}
+
+
+def test_a_computed_name_from_a_project_module_is_still_not_a_literal(tmp_path: Path) -> None:
+    files = {
+        "settings.py": "import os\n\nRETRIES = int(os.environ.get('RETRIES', '1'))\n",
+        "flow.py": """
+            from metaflow import FlowSpec, retry, step
+
+            from settings import RETRIES
+
+
+            class ComputedFlow(FlowSpec):
+                @retry(times=RETRIES)
+                @step
+                def start(self):
+                    self.next(self.end)
+
+                @step
+                def end(self):
+                    pass
+            """,
+    }
+    path = project(tmp_path, files)
+    assert found(path) == [("FLC304", "flow.py", 7, 18)]

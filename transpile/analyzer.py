@@ -22,7 +22,6 @@ from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
 from flowc.transpile.ir import Decorator, Flow, Parameter, Span, Step
-from flowc.transpile.literals import module_constants
 from flowc.transpile.modules import Modules
 from flowc.transpile.parameters import parameter_call, read_parameter
 from flowc.transpile.problems import FlowError, Problem, Severity, sort_problems
@@ -96,7 +95,6 @@ def analyze_source(
     ctx = Context(path, locator, collect_imports(module), {})
     check_metaflow_names(ctx)
     try:
-        ctx.constants.update(module_constants(module))
         flow = _analyze_module(ctx, module, flow_name, configs or {})
     except RecursionError:
         # Python parses expressions nested a few hundred deep that no flow

@@ -174,10 +174,15 @@ def _dict(node: cst.Dict, constants: Mapping[str, Value], refs: Refs | None) -> 
     return result
 
 
-def module_constants(module: cst.Module) -> dict[str, Value]:
-    """Names bound exactly once at module level to a literal."""
+def module_constants(module: cst.Module, imported: Mapping[str, Value] | None = None) -> dict[str, Value]:
+    """Names bound exactly once at module level to a literal.
+
+    ``imported`` holds literals the module's imports bind (``from settings
+    import RETRIES``): assignments may use them, and they stay constants
+    unless the module assigns the name itself.
+    """
     seen: dict[str, int] = {}
-    values: dict[str, Value] = {}
+    values: dict[str, Value] = dict(imported or {})
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -197,4 +202,4 @@ def module_constants(module: cst.Module) -> dict[str, Value]:
                         values[target.value] = evaluate(value, values)
                     except (NotLiteral, RecursionError):
                         values.pop(target.value, None)
-    return {k: v for k, v in values.items() if seen[k] == 1}
+    return {k: v for k, v in values.items() if seen.get(k, 0) == 1 or k not in seen}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from flowc.transpile.compat import check_metaflow_names
 from flowc.transpile.context import Context, collect_imports
-from flowc.transpile.ir import Span
+from flowc.transpile.ir import Span, Value
 from flowc.transpile.literals import module_constants
 from flowc.transpile.problems import Problem
 from flowc.transpile.source import parse
@@ -124,6 +124,16 @@ class Modules:
         self._by_path: dict[str, SourceModule | None] = {os.path.abspath(ctx.path): self.root}
         #: Every module's context, so the analyzer can give them all the config resolver.
         self.contexts: list[Context] = [ctx]
+        ctx.constants.update(module_constants(module, self._imported(self.root.bindings)))
+
+    def _imported(self, bindings: Bindings) -> dict[str, Value]:
+        """The literals a module imports from project modules (``from settings import RETRIES``)."""
+        found: dict[str, Value] = {}
+        for local, (source, original) in bindings.names.items():
+            target = self.load(source) if self.locate(source) is not None else None
+            if target is not None and original in target.ctx.constants:
+                found[local] = target.ctx.constants[original]
+        return found
 
     def locate(self, dotted: str) -> str | None:
         """The file of module ``dotted`` in the flow's folder, or ``None``."""
@@ -167,10 +177,11 @@ class Modules:
             return None
         package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
         ctx = Context(path, locator, collect_imports(module), {}, problems)
-        ctx.constants.update(module_constants(module))
         check_metaflow_names(ctx)
         self.contexts.append(ctx)
-        return SourceModule(dotted, ctx, _classes(module.body), collect_bindings(module, package))
+        bindings = collect_bindings(module, package)
+        ctx.constants.update(module_constants(module, self._imported(bindings)))
+        return SourceModule(dotted, ctx, _classes(module.body), bindings)
 
 
 def _classes(body: Sequence[cst.BaseStatement]) -> dict[str, cst.ClassDef]:
