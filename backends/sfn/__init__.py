@@ -31,7 +31,7 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     problems += bad_root
     computes = {step.name: step_compute(flow, step, problems) for step in flow.steps}
     name = documents.machine_name(flow, settings)
-    schedule = documents.schedule_document(flow, name, settings)
+    schedule = documents.schedule_document(flow, name, settings, problems)
     rules = documents.rule_documents(flow, name, settings, (bucket, prefix), problems)
     if problems:
         raise CompileError(problems)

@@ -34,15 +34,20 @@ def _deployed_name(flow_name: str, project: Decorator | None) -> str:
     return f"{project.get('name')}-{flow_name}"
 
 
-def schedule_document(flow: Flow, name: str, settings: Settings) -> Document | None:
+def schedule_document(flow: Flow, name: str, settings: Settings, problems: list[Problem]) -> Document | None:
     """A CreateSchedule request for ``@schedule`` (time zone kept), or ``None``."""
     deco = flow.decorator("schedule")
     if deco is None:
         return None
+    try:
+        expression = aws_cron(deco)
+    except ValueError as exc:
+        problems.append(unsupported(TARGET, None, flow, f"@schedule(cron={deco.get('cron')!r})", str(exc)))
+        return None
     body: dict[str, object] = {
         "Name": limits.shorten(name, limits.MAX_EVENT_NAME),
         "Description": f"Runs {flow.name} on its @schedule (flowc)",
-        "ScheduleExpression": f"cron({aws_cron(deco)})",
+        "ScheduleExpression": f"cron({expression})",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "State": "ENABLED",
         "Target": {"Arn": settings.state_machine_arn(name), "RoleArn": settings.events_role, "Input": "{}"},
@@ -54,7 +59,10 @@ def schedule_document(flow: Flow, name: str, settings: Settings) -> Document | N
 
 
 def aws_cron(deco: Decorator) -> str:
-    """The six-field AWS cron expression for a ``@schedule`` decorator."""
+    """The six-field AWS cron expression for a ``@schedule`` decorator.
+
+    ``ValueError`` (its text a hint) when a five-field cron has no AWS equivalent.
+    """
     cron = deco.get("cron")
     if isinstance(cron, str):
         fields = cron.split()
@@ -63,6 +71,12 @@ def aws_cron(deco: Decorator) -> str:
         minute, hour, day, month, weekday = fields
         if weekday in ("*", "?"):
             return f"{minute} {hour} {day} {month} ? *"
+        if day not in ("*", "?"):
+            # cron runs when EITHER field matches; AWS takes only one of them.
+            raise ValueError(
+                "AWS cron takes a day of the month or a day of the week, not both "
+                "(cron runs when either matches): write * in one of them, or use two flows"
+            )
         return f"{minute} {hour} ? {month} {_aws_weekdays(weekday)} *"
     if deco.get("hourly"):
         return "0 * * * ? *"
@@ -71,9 +85,29 @@ def aws_cron(deco: Decorator) -> str:
     return "0 0 * * ? *"
 
 
+_WEEKDAY_ITEM = re.compile(r"(\d)(?:-(\d))?(/\d+)?")
+
+
 def _aws_weekdays(field: str) -> str:
-    """Unix weekdays (0 or 7 = Sunday) → AWS (1 = Sunday); names stay as they are."""
-    return re.sub(r"\d+", lambda m: str(int(m.group()) % 7 + 1), field)
+    """Unix weekdays (0 or 7 = Sunday) → AWS (1 = Sunday); names and ``*`` stay as they are."""
+    items = []
+    for item in field.split(","):
+        match = _WEEKDAY_ITEM.fullmatch(item)
+        if match is None:
+            items.append(item)
+            continue
+        first, last, step = int(match[1]), match[2], match[3]
+        if last is None and step is None:
+            items.append(str(first % 7 + 1))
+            continue
+        if last is not None and int(last) < 7 and step is None:
+            items.append(f"{first + 1}-{int(last) + 1}")
+            continue
+        # A range (with a step) as the days it names: AWS ranges do not wrap past Saturday.
+        end = 7 if last is None else int(last)
+        days = sorted({day % 7 + 1 for day in range(first, end + 1, int(step[1:]) if step else 1)})
+        items.append(",".join(map(str, days)))
+    return ",".join(items)
 
 
 def rule_documents(
