@@ -56,18 +56,11 @@ def _split(url: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _task_datastore(flow: Any) -> str:
-    """The datastore root of the task running ``flow``.
-
-    The shim does not publish it, so it is read from the task that loads the
-    flow's artifacts (``flow._flowc_state.load`` is a method of that task),
-    falling back to ``$FLOWC_DATASTORE``.
-    """
+def _task_datastore() -> str:
+    """The datastore root of the running task (the shim exports it as ``$FLOWC_DATASTORE``)."""
     from flowc.runtime_shim.datastore import resolve_root
 
-    loader = getattr(flow.__dict__.get("_flowc_state"), "load", None)
-    root = getattr(getattr(getattr(loader, "__self__", None), "ds", None), "root", None)
-    return root if isinstance(root, str) else resolve_root()
+    return resolve_root()
 
 
 def run_root(run: Any, bucket: str | None = None, prefix: str | None = None) -> str:
@@ -82,7 +75,7 @@ def run_root(run: Any, bucket: str | None = None, prefix: str | None = None) -> 
     if isinstance(run, FlowSpec):
         if not current.is_running_flow:
             raise MetaflowS3URLException("S3(run=self) works only inside a running step")
-        flow_name, run_id, root = current.flow_name, current.run_id, _task_datastore(run)
+        flow_name, run_id, root = current.flow_name, current.run_id, _task_datastore()
     elif hasattr(run, "flow_name") and hasattr(run, "id"):
         flow_name, run_id = run.flow_name, run.id
         root = str(getattr(getattr(run, "_ds", None), "root", ""))

@@ -254,9 +254,11 @@ class S3Storage:
                 yield item["Key"][strip:]
 
     def list_dirs(self, prefix: str) -> list[str]:
-        base = self._key(prefix.rstrip("/") + "/")
+        folder = prefix.strip("/")
+        folder = folder + "/" if folder else ""
+        base = self._key(folder)
         names: list[str] = []
-        for page in self._pages(prefix.rstrip("/") + "/", Delimiter="/"):
+        for page in self._pages(folder, Delimiter="/"):
             names.extend(p["Prefix"][len(base) :].rstrip("/") for p in page.get("CommonPrefixes", []))
         return sorted(names)
 
