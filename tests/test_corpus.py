@@ -444,3 +444,40 @@ def test_airflow_dag_run_matches_local_run(
         }
 
     assert tasks(result.flowc_run_id) == tasks("local")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(
+            t,
+            marks=[
+                pytest.mark.xfail(
+                    reason="sfn: state Comments carry the flow path as typed (host checkout dir)"
+                )
+            ]
+            if t == "sfn"
+            else [],
+        )
+        for t in TARGETS
+    ],
+)
+def test_output_does_not_depend_on_how_the_path_is_given(
+    target: str, compiled: Callable[[Case, str], Compiled], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiling ``tests/corpus/x.py`` from the checkout and ``/abs/.../x.py`` from elsewhere
+    writes the same bytes (CI runs ``flowc compile --check`` from other directories)."""
+    monkeypatch.chdir(CORPUS.parent.parent)
+    differ = []
+    for case in _compiling(target):
+        absolute = compiled(case, target)
+        out = tmp_path / case.file
+        relative_path = str(case.path.relative_to(CORPUS.parent.parent))
+        args = [relative_path, "-t", target, "--datastore", DATASTORE, "-o", str(out), *case.flow_args()]
+        code, output = invoke(compile_command, args)
+        assert code == 0, output
+        for path in absolute.files:
+            twin = out / path.name
+            if twin.read_bytes() != path.read_bytes():
+                differ.append(f"{case.file}: {path.name}")
+    assert not differ, differ
