@@ -244,6 +244,16 @@ CASES = [
         },
     ),
     Case("project_schedule_daily.py", run=(), prints=("doubled: 2",)),
+    Case(
+        "schedule_required_param.py",
+        run=("bucket=corpus-exports",),
+        prints=("exported to s3://corpus-exports/exports/",),
+        rejects={"argo": "FLC401", "sfn": "FLC401", "airflow": "FLC401"},
+        xfail={
+            "argo": "argo: the CronWorkflow submits without the required value; every scheduled run fails",
+            "sfn": "sfn: every scheduled execution fails with flowc.MissingParameter",
+        },
+    ),
     Case("schedule_aws_cron.py", rejects={"airflow": "FLC401"}),
     Case("trigger_event_params.py", run=(), prints=("Done! 🏁 True",)),
     Case("trigger_on_finish_multi.py", run=(), prints=("JoinTablesFlow done: orders+users",)),
