@@ -164,7 +164,12 @@ class AirflowEnv:
         conf: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
     ) -> DagRunResult:
-        """``airflow dags test DAG_ID -f FILE`` with the file's folder as dags folder."""
+        """``airflow dags test DAG_ID -f FILE`` with the file's folder as dags folder.
+
+        ``dag_id`` may be the flow's name: the file's own ``dag_id`` is used
+        (``<project>.<branch>.<Flow>`` with ``@project``).
+        """
+        dag_id = file_dag_id(dag_file, dag_id)
         args = [AIRFLOW, "dags", "test", dag_id, "-f", str(dag_file)]
         if conf:
             args += ["-c", json.dumps(conf)]
@@ -175,6 +180,7 @@ class AirflowEnv:
         self, dag_file: Path, dag_id: str, events: dict[str, dict[str, Any]], env: dict[str, str]
     ) -> DagRunResult:
         """Like :meth:`dag_test`, the run consuming one asset event per ``{asset name: extra}``."""
+        dag_id = file_dag_id(dag_file, dag_id)
         args = [sys.executable, "-c", _EVENTS_SCRIPT, str(dag_file), dag_id, json.dumps(events)]
         extra = {**env, "AIRFLOW__CORE__DAGS_FOLDER": str(dag_file.parent)}
         return self._result(dag_id, self._run(args, extra))
@@ -208,6 +214,12 @@ class AirflowEnv:
         assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
         rendered: dict[str, Any] = json.loads(lines[-1][len("RENDERED ") :])
         return rendered
+
+
+def file_dag_id(dag_file: Path, default: str) -> str:
+    """The ``dag_id`` a generated DAG file declares (``default`` if none is found)."""
+    match = re.search(r'^    dag_id="([^"]+)",$', dag_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1) if match else default
 
 
 def airflow_installed() -> bool:

@@ -72,13 +72,21 @@ def test_golden_files_import_cleanly(airflow: AirflowEnv) -> None:
 
 
 @pytest.mark.parametrize("mode", ["kubernetes", "local"])
-def test_trigger_on_finish_waits_for_the_upstream_asset(airflow: AirflowEnv, mode: str) -> None:
-    upstream, downstream = GOLDEN / mode / "foreach_tuning.py", GOLDEN / mode / "triggered_report.py"
+def test_trigger_on_finish_waits_for_the_upstream_asset(
+    airflow: AirflowEnv, mode: str, tmp_path: Path
+) -> None:
+    """The example's upstream has ``@project(name="iris")``: a downstream outside the
+    project names it ``iris.main.ForeachTuningFlow`` (a bare name is another flow)."""
+    upstream = GOLDEN / mode / "foreach_tuning.py"
+    source = (ROOT / "examples" / "triggered_report.py").read_text(encoding="utf-8")
+    source = source.replace('flow="ForeachTuningFlow"', 'flow="iris.main.ForeachTuningFlow"')
+    analysis = analyze_source(source, "triggered_report.py")
+    assert analysis.flow is not None
+    downstream = _write(analysis.flow, mode, tmp_path)
     report = airflow.load([upstream, downstream])
-    assert report[str(upstream)]["outlets"] == {"ForeachTuningFlow": ["flowc://ForeachTuningFlow/"]}
-    assert report[str(downstream)]["schedule_assets"] == {
-        "TriggeredReportFlow": ["flowc://ForeachTuningFlow/"]
-    }
+    asset = "flowc://iris.main.ForeachTuningFlow/"
+    assert report[str(upstream)]["outlets"] == {"iris.main.ForeachTuningFlow": [asset]}
+    assert report[str(downstream)]["schedule_assets"] == {"TriggeredReportFlow": [asset]}
 
 
 def test_generated_flows_import_cleanly(airflow: AirflowEnv, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from flowc.backends.airflow.dagfile import render_file, template_values
 from flowc.backends.airflow.guards import compute_guards
 from flowc.backends.airflow.limits import check_key, check_width
 from flowc.backends.airflow.plan import Plan, RunTask, SplitsTask, SwitchTask, build_plan
+from flowc.backends.airflow.project import branch_environment, dag_id, flow_asset, upstream_assets
 from flowc.backends.airflow.render import Renderer
 from flowc.backends.airflow.support import Settings, loop_problems, parse_settings, unsupported_constructs
 from flowc.backends.base import CompileError, CompileOptions, Document
@@ -25,16 +26,22 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
     """The DAG file for ``flow``: ``<flow_snake>_dag.py``."""
     settings, problems = parse_settings(flow, options)
     loops = loop_problems(flow)
-    problems += unsupported_constructs(flow, settings) + loops
+    problems += unsupported_constructs(flow, settings) + upstream_assets(flow, options)[1] + loops
     if loops:  # the plan can only lay out the loops it supports
         raise CompileError(problems)
     kubernetes = settings.operator == "kubernetes"
     guards = compute_guards(flow)
     plan = build_plan(flow, settings.max_iterations, kubernetes, guards)
-    problems += limit_problems(flow, plan, settings)
+    problems += limit_problems(flow, plan, settings, dag_id(flow, options))
     if problems:
         raise CompileError(problems)
-    body = Renderer(flow, plan, kubernetes, options.image, settings.namespace, settings.secrets).body()
+    shared = (
+        settings.namespace,
+        settings.secrets,
+        flow_asset(flow, options),
+        branch_environment(flow, options),
+    )
+    body = Renderer(flow, plan, kubernetes, options.image, *shared).body()
     values = template_values(flow, options, settings, plan, _command(options, bool(plan.guards)), body)
     return [Document(dag_filename(flow), render_file(values))]
 
@@ -45,9 +52,9 @@ def dag_filename(flow: Flow) -> str:
     return f"{snake}_dag.py"
 
 
-def limit_problems(flow: Flow, plan: Plan, settings: Settings) -> list[Problem]:
-    """``FLC402`` problems: ids Airflow would refuse, fan-outs wider than it maps."""
-    found = [check_key("dag_id", flow.name, flow.span)]
+def limit_problems(flow: Flow, plan: Plan, settings: Settings, dag: str) -> list[Problem]:
+    """``FLC402`` problems: ids Airflow would refuse (``dag``: the DAG id), fan-outs wider than it maps."""
+    found = [check_key("dag_id", dag, flow.span)]
     for node in plan.nodes:
         span = flow.step(node.step).span if isinstance(node, (RunTask, SplitsTask, SwitchTask)) else flow.span
         found.append(check_key("task_id", node.task_id, span))

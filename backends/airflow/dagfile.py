@@ -9,6 +9,7 @@ import jinja2
 from flowc.backends.airflow.literal import py_block, py_literal, py_text_lines
 from flowc.backends.airflow.operator_args import environment, needs_k8s_models, secret_environment
 from flowc.backends.airflow.plan import Plan, Relay, RunTask, SplitsTask, SwitchTask
+from flowc.backends.airflow.project import branch, branch_environment, dag_id, project_name, upstream_assets
 from flowc.backends.airflow.support import Settings
 from flowc.backends.airflow.triggers import (
     EVENT_ASSET_PREFIX,
@@ -56,7 +57,7 @@ def params_source(flow: Flow) -> str:
     return "{\n" + "\n".join(lines) + "\n    }"
 
 
-def schedule_source(flow: Flow) -> tuple[str, str]:
+def schedule_source(flow: Flow, options: CompileOptions) -> tuple[str, str]:
     """The ``schedule=`` value and the time zone of ``start_date``."""
     schedule = flow.decorator("schedule")
     if schedule is not None:
@@ -71,23 +72,10 @@ def schedule_source(flow: Flow) -> tuple[str, str]:
     events, _ = trigger_events(flow)
     if events:
         return schedule_expression(events), py_literal("UTC")
-    triggered = flow.decorator("trigger_on_finish")
-    if triggered is not None:
-        names = upstream_flows(triggered.get("flow"), triggered.get("flows"))
-        assets = ", ".join(f"Asset({py_literal('flowc://' + n)})" for n in names)
+    if flow.decorator("trigger_on_finish") is not None:
+        assets = ", ".join(f"Asset({py_literal(a)})" for a in upstream_assets(flow, options)[0])
         return f"[{assets}]", py_literal("UTC")
     return "None", py_literal("UTC")
-
-
-def upstream_flows(flow: Value, flows: Value) -> list[str]:
-    """Flow names from ``@trigger_on_finish(flow=...)`` or ``(flows=[...])``."""
-    specs = [flow] if flow is not None else list(flows) if isinstance(flows, list) else []
-    names = []
-    for spec in specs:
-        name = spec.get("name") if isinstance(spec, dict) else spec
-        if isinstance(name, str):
-            names.append(name)
-    return names
 
 
 def imports_source(plan: Plan, settings: Settings, flow: Flow) -> str:
@@ -131,16 +119,17 @@ def template_values(
 ) -> dict[str, Any]:
     """Everything the DAG template fills in, already as Python source."""
     local = settings.operator == "local"
-    schedule, zone = schedule_source(flow)
-    project = flow.decorator("project")
+    schedule, zone = schedule_source(flow, options)
     tags: list[Value] = ["flowc"]
-    if project and isinstance(project.get("name"), str):
-        tags.append(f"project:{project.get('name')}")
-    env = {s.name: {**environment(s), **secret_environment(s)} for s in flow.steps}
+    if flow.decorator("project") is not None:
+        tags += [f"project:{project_name(flow)}", f"branch:{branch(flow, options)}"]
+    shared = branch_environment(flow, options)
+    env = {s.name: {**environment(s), **secret_environment(s), **shared} for s in flow.steps}
     events = events_constant(trigger_events(flow)[0])
     return {
         "flow_name": flow.name,
         "flow_name_literal": py_literal(flow.name),
+        "dag_id_literal": py_literal(dag_id(flow, options)),
         "flow_file_literal": py_literal(options.flow_file),
         "operator_note": (
             "local (each task runs the flowc shim on the Airflow worker)"

@@ -107,8 +107,14 @@ def _node_selector(value: Value) -> dict[str, str]:
     return {}
 
 
-def pod_kwargs(step: Step, default_image: str, namespace: str, secrets: tuple[str, ...] = ()) -> Kwargs:
-    """KubernetesPodOperator arguments for ``step``'s pod (``secrets``: for every pod)."""
+def pod_kwargs(
+    step: Step,
+    default_image: str,
+    namespace: str,
+    secrets: tuple[str, ...] = (),
+    shared_env: dict[str, str] | None = None,
+) -> Kwargs:
+    """KubernetesPodOperator arguments for ``step``'s pod (``secrets``, ``shared_env``: for every pod)."""
     decorator = step.decorator("kubernetes")
     args = dict(decorator.args) if decorator else {}
     image = args.get("image") or default_image
@@ -124,7 +130,7 @@ def pod_kwargs(step: Step, default_image: str, namespace: str, secrets: tuple[st
             if values
         ]
         kwargs.append(("container_resources", f"k8s.V1ResourceRequirements({', '.join(parts)})"))
-    env = environment(step)
+    env = {**environment(step), **(shared_env or {})}
     if env:
         kwargs.append(("env_vars", f"literal({py_literal(dict(env))})"))
     for key, keyword in (

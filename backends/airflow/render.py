@@ -43,6 +43,8 @@ class Renderer:
         image: str,
         namespace: str,
         secrets: tuple[str, ...] = (),
+        end_asset: str = "",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.flow = flow
         self.plan = plan
@@ -50,6 +52,10 @@ class Renderer:
         self.image = image
         self.namespace = namespace
         self.secrets = secrets
+        #: The asset the end task publishes (``flowc://<dag id>``).
+        self.end_asset = end_asset or "flowc://" + flow.name
+        #: Environment variables of every pod, besides each step's own.
+        self.env = env or {}
 
     def body(self) -> str:
         """All statements, indented for the ``with DAG(...)`` block."""
@@ -87,7 +93,7 @@ class Renderer:
         kwargs: Kwargs = [("task_id", py_literal(task.task_id))]
         kwargs += retry_kwargs(step) + timeout_kwargs(step)
         if task.is_end:
-            kwargs.append(("outlets", f"[Asset({py_literal('flowc://' + self.flow.name)})]"))
+            kwargs.append(("outlets", f"[Asset({py_literal(self.end_asset)})]"))
         return kwargs
 
     def _run(self, task: RunTask) -> str:
@@ -115,7 +121,7 @@ class Renderer:
         ]
         args_line = _statement(args_var, [*args_chain, ("", args_call)])
         kwargs = [*self._task_kwargs(task), ("name", py_literal(task.task_id))]
-        kwargs += pod_kwargs(self.flow.step(task.step), self.image, self.namespace, self.secrets)
+        kwargs += pod_kwargs(self.flow.step(task.step), self.image, self.namespace, self.secrets, self.env)
         kwargs += [("cmds", "COMMAND"), ("do_xcom_push", "True")]
         if task.mapped_over:
             chain: Chain = [("KubernetesPodOperator.partial", kwargs), (".expand", [("arguments", args_var)])]

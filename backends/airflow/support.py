@@ -18,7 +18,16 @@ from flowc.transpile.problems import Problem
 TARGET = "Airflow"
 
 #: ``--set`` keys this target reads.
-SETTINGS = ("operator", "max_iterations", "max_map_length", "start_date", "namespace", "secrets", "python")
+SETTINGS = (
+    "operator",
+    "max_iterations",
+    "max_map_length",
+    "start_date",
+    "namespace",
+    "secrets",
+    "python",
+    "branch",
+)
 
 #: ``@kubernetes`` arguments the KubernetesPodOperator mapping understands.
 KUBERNETES_ARGS = frozenset(

@@ -200,13 +200,13 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
 
 
 with DAG(
-    dag_id="ForeachTuningFlow",
+    dag_id="iris.main.ForeachTuningFlow",
     description="flowc flow ForeachTuningFlow (foreach_tuning.py)",
     doc_md="Fan out over candidate weights, score each in two steps, keep the best.",
     schedule="0 3 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
-    tags=["flowc", "project:iris"],
+    tags=["flowc", "project:iris", "branch:main"],
     params={
         "table": Param("data/iris_sample.csv", type="string", description="Training data as CSV."),
         "weights": Param("0.5,1.0,2.0", type="string", description="Comma-separated petal weights."),
@@ -256,7 +256,7 @@ with DAG(
     end_args = shim_arguments.override(task_id="end-args")(step="end")
     end_task = KubernetesPodOperator(
         task_id="end",
-        outlets=[Asset("flowc://ForeachTuningFlow")],
+        outlets=[Asset("flowc://iris.main.ForeachTuningFlow")],
         name="end",
         image=literal("python:3.11-slim"),
         cmds=COMMAND,

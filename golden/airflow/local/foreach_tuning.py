@@ -169,13 +169,13 @@ def foreach_splits(step: str, outputs: Any) -> list[list[int]]:
 
 
 with DAG(
-    dag_id="ForeachTuningFlow",
+    dag_id="iris.main.ForeachTuningFlow",
     description="flowc flow ForeachTuningFlow (foreach_tuning.py)",
     doc_md="Fan out over candidate weights, score each in two steps, keep the best.",
     schedule="0 3 * * *",
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Berlin"),
     catchup=False,
-    tags=["flowc", "project:iris"],
+    tags=["flowc", "project:iris", "branch:main"],
     params={
         "table": Param("data/iris_sample.csv", type="string", description="Training data as CSV."),
         "weights": Param("0.5,1.0,2.0", type="string", description="Comma-separated petal weights."),
@@ -190,6 +190,6 @@ with DAG(
     score_task >> pick_task
     end_task = run_step.override(
         task_id="end",
-        outlets=[Asset("flowc://ForeachTuningFlow")],
+        outlets=[Asset("flowc://iris.main.ForeachTuningFlow")],
     )(step="end")
     pick_task >> end_task
