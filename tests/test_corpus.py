@@ -319,7 +319,6 @@ def test_argo_runs_the_tasks_flowc_run_ran(
 
 _BRANCHES_COLLIDE = {
     "sfn": "sfn: the state machine is <project>-<Flow> whatever the @project branch",
-    "airflow": "airflow: the dag_id is the flow name, @project is ignored",
 }
 
 
