@@ -292,7 +292,8 @@ def test_argo_runs_the_tasks_flowc_run_ran(
     switch choices of the local run, starts exactly the tasks ``flowc run`` ran (same ids)."""
     case = BY_ID[name]
     run = local_runs(case)
-    assert run.returncode == 0, run.output[-3000:]
+    if run.returncode != 0:
+        pytest.skip("the local run failed (test_runs_locally says why)")
     flow = analyze_file(str(case.path), flow_name=case.flow).flow
     assert flow is not None
     outputs = {}
@@ -374,7 +375,8 @@ def test_step_functions_runs_the_tasks_flowc_run_ran(
     tasks ``flowc run`` ran, with the same ids."""
     case = BY_ID[name]
     run = local_runs(case)
-    assert run.returncode == 0, run.output[-3000:]
+    if run.returncode != 0:
+        pytest.skip("the local run failed (test_runs_locally says why)")
     flow = analyze_file(str(case.path), flow_name=case.flow).flow
     assert flow is not None
     seeded = {}
@@ -462,21 +464,24 @@ def test_airflow_dag_run_matches_local_run(
     ],
 )
 def test_output_does_not_depend_on_how_the_path_is_given(
-    target: str, compiled: Callable[[Case, str], Compiled], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Compiling ``tests/corpus/x.py`` from the checkout and ``/abs/.../x.py`` from elsewhere
     writes the same bytes (CI runs ``flowc compile --check`` from other directories)."""
-    monkeypatch.chdir(CORPUS.parent.parent)
+    checkout = CORPUS.parent.parent
     differ = []
     for case in _compiling(target):
-        absolute = compiled(case, target)
-        out = tmp_path / case.file
-        relative_path = str(case.path.relative_to(CORPUS.parent.parent))
-        args = [relative_path, "-t", target, "--datastore", DATASTORE, "-o", str(out), *case.flow_args()]
-        code, output = invoke(compile_command, args)
-        assert code == 0, output
-        for path in absolute.files:
-            twin = out / path.name
-            if twin.read_bytes() != path.read_bytes():
-                differ.append(f"{case.file}: {path.name}")
+        written = {}
+        for how, where, path in (
+            ("relative", checkout, case.path.relative_to(checkout)),
+            ("absolute", tmp_path, case.path),
+        ):
+            monkeypatch.chdir(where)
+            out = tmp_path / how / case.file
+            args = [str(path), "-t", target, "--datastore", DATASTORE, "-o", str(out), *case.flow_args()]
+            code, output = invoke(compile_command, args)
+            assert code == 0, output
+            written[how] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        if written["relative"] != written["absolute"]:
+            differ.append(case.file)
     assert not differ, differ

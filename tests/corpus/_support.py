@@ -36,7 +36,7 @@ def params_for(aspect: str, targets: tuple[str, ...] = ("",)) -> list[Any]:
             simulated = aspect.removesuffix("-sim") if aspect.endswith("-sim") else None
             if simulated and simulated in case.rejects:
                 continue
-            inherited = (key, "run", simulated) if simulated else (key,)
+            inherited = (key, "sims", simulated) if simulated else (key,)
             reasons = [case.xfail[k] for k in inherited if k and k in case.xfail]
             marks = [pytest.mark.xfail(reason=reasons[0])] if reasons else []
             ident = f"{name}-{target}" if target else name
