@@ -470,7 +470,7 @@ def test_output_does_not_depend_on_how_the_path_is_given(
     writes the same bytes (CI runs ``flowc compile --check`` from other directories)."""
     checkout = CORPUS.parent.parent
     differ = []
-    for case in _compiling(target):
+    for case in [c for c in _compiling(target) if c.smoke]:
         written = {}
         for how, where, path in (
             ("relative", checkout, case.path.relative_to(checkout)),
