@@ -7,8 +7,11 @@ Airflow's DagBag importing the unrolled DAGs.  Running them against
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from airflow_env import AirflowEnv, airflow_fixture  # noqa: F401 - the fixture
@@ -156,24 +159,78 @@ def test_two_cases_back_inside_a_foreach_are_guarded() -> None:
     assert '\n    "join": ' not in guards  # the first pass runs at every index
 
 
-FOREACH_IN_LOOP = """
+#: A foreach inside a loop, its body with a switch (guarded per map index).
+FOREACH_IN_LOOP = flow_of(
+    """
 start: -> self.top
-top: self.items = [1] -> self.next(self.body, foreach="items")
+top: self.items = [1] -> self.next(self.pick, foreach="items")
+pick: self.v = "a" -> self.next({"a": self.a, "b": self.body}, condition="v")
+a: -> self.body
 body: -> self.join
 join*: -> self.decide
 decide: self.v = "done" -> self.next({"again": self.top, "done": self.end}, condition="v")
 end: ->
+""",
+    "ForeachInLoopFlow",
+)
+
+
+def _task_id_function(text: str) -> Callable[..., str]:
+    """The DAG file's ``_task_id`` with its ``LOOP_LEVELS`` table, without importing Airflow."""
+    module = ast.parse(text)
+    wanted = [
+        node
+        for node in module.body
+        if (isinstance(node, ast.FunctionDef) and node.name == "_task_id")
+        or (isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "LOOP_LEVELS")
+    ]
+    scope: dict[str, Any] = {}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), "dag.py", "exec"), scope)
+    return cast("Callable[..., str]", scope["_task_id"])
+
+
+def test_a_foreach_inside_a_loop_unrolls_per_pass_with_flowc_runs_ids() -> None:
+    text = dag(FOREACH_IN_LOOP)
+    assert table(text, "LOOP_LEVELS").endswith('{\n    "pick": 0,\n    "a": 0,\n    "body": 0,')
+    inputs = table(text, "LOOP_INPUTS")
+    assert '"pick": ["top/{parent}"],' in inputs and '"join": ["body/{t}-*"],' in inputs
+    assert '"body": ["a/{t}?", "pick/{t}?"],' in inputs
+    # every pass has its own splits list, and the body of pass k is mapped over it
+    assert 'top_iter1_splits = foreach_splits.override(task_id="top-iter-1-splits")(' in text
+    assert text.count(").expand(split=top_iter1_splits)\n") == 3  # pick, a and body of pass 1
+    assert "body_iter1_task >> join_iter1_task\n" in text
+    # the switch inside the body guards pass k's case steps with pass k's switch
+    guards = table(text, "GUARDS")
+    assert '"a-iter-2": ["all", [["pick-iter-2", "case"]]],' in guards
+    assert '"body-iter-1": ["any", [["a-iter-1", "path"], ["pick-iter-1", "case"]]],' in guards
+    # a pass not taken skips its splits: the guarded tasks must be skipped with it
+    body = text.split('body_iter1_task = run_step.override(\n        task_id="body-iter-1",\n')[1]
+    assert body.startswith("        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,")
+    task_id = _task_id_function(text)
+    assert [task_id([1], 2, "body"), task_id([], 2, "join"), task_id([3], 0, "body")] == [
+        "t.2-1",
+        "t.2",
+        "t-3",
+    ]
+
+
+def test_a_foreach_inside_a_loop_inside_a_foreach_is_refused_with_the_reason() -> None:
+    flow = flow_of(
+        """
+start: self.items = [1] -> self.next(self.top, foreach="items")
+top: self.inner = [1] -> self.next(self.body, foreach="inner")
+body: -> self.join
+join*: -> self.decide
+decide: self.v = "done" -> self.next({"again": self.top, "done": self.outer}, condition="v")
+outer*: -> self.end
+end: ->
 """
-
-
-def test_a_foreach_inside_a_loop_is_refused_with_the_reason() -> None:
-    flow = flow_of(FOREACH_IN_LOOP)
+    )
     with pytest.raises(CompileError) as info:
         emit(flow, options())
     (problem,) = info.value.problems
-    assert problem.rule == "FLC401" and problem.span == flow.step("top").span  # the foreach step
-    assert "same ids on every pass" in problem.message
-    assert "inside the foreach's body" in (problem.hint or "")
+    assert problem.rule == "FLC401" and problem.span == flow.step("top").span
+    assert "around the foreach at 'top' inside the foreach at 'start'" in problem.message
 
 
 #: A loop entered at its first step or at the one after it.
@@ -207,6 +264,7 @@ def test_unrolled_loops_with_branches_import_cleanly(airflow: AirflowEnv, tmp_pa
         TWO_BACK_PER_ITEM: "join",
         SELF_AND_BACK: "s",
         ENTERED_LATER: "b",
+        FOREACH_IN_LOOP: "body",
     }
     paths = {}
     for flow, step in flows.items():

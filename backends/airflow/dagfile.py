@@ -147,6 +147,7 @@ def template_values(
         "parameters": py_block({p.name: p.type.value for p in flow.parameters}),
         "inputs": py_block({k: list(v) for k, v in plan.inputs.items()}),
         "loops": py_block({k: list(v) for k, v in plan.loops.items()}),
+        "loop_levels": py_block(dict(plan.loop_levels)),
         "loop_inputs": py_block({k: list(v) for k, v in plan.loop_inputs.items()})
         if plan.loop_inputs
         else "",

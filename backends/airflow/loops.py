@@ -110,17 +110,29 @@ def loop_regions(flow: Flow) -> list[Region]:
 
 
 def region_inputs(flow: Flow, region: Region) -> dict[str, list[str]]:
-    """Inputs of a region's steps after the first pass: ``{t}`` and ``{prev}`` carry ``.k``.
+    """Inputs of a region's steps after the first pass: ``{t}``, ``{parent}`` and ``{prev}`` carry ``.k``.
 
-    A step with several parents (a pass may start there or reach it from
-    the step before) lists them all as optional; the DAG keeps the one
-    that started it, as ``flowc run`` names exactly that parent.
+    ``{parent}`` is the id of a foreach inside the loop (its children's
+    parent), ``{t}-*`` its join's children.  A step with several parents (a
+    pass may start there or reach it from the step before) lists them all
+    as optional; the DAG keeps the one that started it, as ``flowc run``
+    names exactly that parent.
     """
     inputs = {}
     for name in region.steps:
         step = flow.step(name)
         parents = [p for p in step.previous if p in region.steps]
         optional = "?" if not step.is_join and len(parents) > 1 else ""
-        tokens = ["{prev}" if (p, name) in region.back_edges else "{t}" for p in parents]
+        tokens = [_token(flow, region, p, name) for p in parents]
         inputs[name] = [f"{p}/{token}{optional}" for p, token in zip(parents, tokens, strict=True)]
     return inputs
+
+
+def _token(flow: Flow, region: Region, parent: str, name: str) -> str:
+    """How ``name``'s task id in a later pass names its parent's (task-contract input paths)."""
+    if (parent, name) in region.back_edges:
+        return "{prev}"
+    depth, parent_depth = len(flow.foreach_stack(name)), len(flow.foreach_stack(parent))
+    if parent_depth == depth + 1:
+        return "{t}-*"
+    return "{parent}" if parent_depth + 1 == depth else "{t}"

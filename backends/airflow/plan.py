@@ -122,6 +122,8 @@ class Plan:
     guards: Guards = field(default_factory=dict)
     #: Step of a loop back to an earlier step → its input patterns after the first pass.
     loop_inputs: dict[str, list[str]] = field(default_factory=dict)
+    #: Step of a foreach inside such a loop → the foreach depth of the loop's pass counter.
+    loop_levels: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -189,6 +191,7 @@ class _Builder:
         self.splits: dict[str, str] = {}
         self.loops: dict[str, list[str]] = {}
         self.loop_inputs: dict[str, list[str]] = {}
+        self.loop_levels: dict[str, int] = {}
 
     def build(self) -> Plan:
         # A region is laid out at its switch, its last step: all its entries' parents are done.
@@ -204,7 +207,7 @@ class _Builder:
             else:
                 self._step(step)
         inputs = {s.name: input_patterns(self.flow, s, looped) for s in self.flow.steps}
-        return Plan(tuple(self.nodes), inputs, self.loops, self.guards, self.loop_inputs)
+        return Plan(tuple(self.nodes), inputs, self.loops, self.guards, self.loop_inputs, self.loop_levels)
 
     def entry(self, task_id: str) -> str:
         return task_id + self.entry_suffix
@@ -242,6 +245,10 @@ class _Builder:
             self.guards[task_id] = guard
             # It decides itself whether it runs; an empty expansion upstream must not skip it.
             rule: str | None = "NONE_FAILED"
+            if step.name in self.loop_levels:
+                # A loop's pass not taken skips its splits task: Airflow fails a mapped task
+                # whose expansion input was skipped unless its trigger rule skips it first.
+                rule = "NONE_FAILED_MIN_ONE_SUCCESS"
         elif len(upstream) > 1 and not step.is_join:
             rule = "NONE_FAILED_MIN_ONE_SUCCESS"
         else:
@@ -262,7 +269,7 @@ class _Builder:
 
     def _guard(self, step: Step, iteration: int) -> tuple[str, list[tuple[str, str]]] | None:
         """The task's guard: its step's, with a recursive parent standing for all its iterations."""
-        if iteration and self.flow.foreach_stack(step.name):
+        if iteration and self.flow.foreach_stack(step.name) and is_recursive(step):
             return ("all", [(self.loops[step.name][iteration - 1], "case")])
         if iteration:
             return None  # outside a foreach the previous iteration's switch task branches
@@ -284,15 +291,17 @@ class _Builder:
                 expanded.append((parent, kind))
         return (mode, expanded)
 
+    def splits_task(self, step: Step, run: RunTask, base: str) -> str:
+        """The ``<task>-splits`` task after a foreach's ``run``; its children map over it from now on."""
+        splits = SplitsTask(step.name, f"{run.task_id}-splits", self.names.claim(f"{base}_splits"), run.var)
+        self.nodes.append(splits)
+        self.splits[step.name] = splits.var
+        return splits.var
+
     def _step(self, step: Step) -> None:
         run = self.run(step, step.name, step.name, 0, [])
         if step.kind is StepKind.FOREACH:
-            splits = SplitsTask(
-                step.name, f"{step.name}-splits", self.names.claim(f"{step.name}_splits"), run.var
-            )
-            self.nodes.append(splits)
-            self.splits[step.name] = splits.var
-            self.handles[(step.name, step.next[0])] = [splits.var]
+            self.handles[(step.name, step.next[0])] = [self.splits_task(step, run, step.name)]
         elif step.kind is StepKind.SWITCH and not self.flow.foreach_stack(step.name):
             self.switch(step, run, step.name, step.name)
         else:

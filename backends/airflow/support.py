@@ -173,15 +173,15 @@ def _region_problem(flow: Flow, region: Region) -> tuple[str, str, str] | None:
     depth = flow.foreach_stack(region.entry)
     for name in region.steps:
         step = flow.step(name)
-        if step.kind is StepKind.FOREACH or flow.foreach_stack(name) != depth:
-            split = name if step.kind is StepKind.FOREACH else flow.foreach_stack(name)[-1]
-            why = (
-                f"around the foreach at {split!r}: flowc run gives the foreach's tasks the same ids "
-                "on every pass, so no target can keep the passes apart"
-            )
-            return split, why, "run the loop inside the foreach's body, or the foreach in a flow of its own"
-        # The analyser refuses these two today (FLC121); each would need branching inside a pass.
-        if step.kind is StepKind.SWITCH and name != switch:
+        stack = flow.foreach_stack(name)
+        if stack[: len(depth)] != depth or any(split not in inside for split in stack[len(depth) :]):
+            return name, f"across the boundary of the foreach at {(depth or stack)[-1]!r}", _LOOP_HINT
+        if step.kind is StepKind.FOREACH and depth:
+            # Each pass's splits would be flattened over the outer map: not laid out (unroll.py).
+            why = f"around the foreach at {name!r} inside the foreach at {depth[-1]!r}"
+            return name, why, "move the loop out of the outer foreach, or the inner foreach out of the loop"
+        # Outside a foreach a second switch would need branching inside a pass.
+        if step.kind is StepKind.SWITCH and name != switch and len(stack) == len(depth):
             return name, f"through the second switch {name!r}", _LOOP_HINT
         if name != switch and any(child not in inside for child in step.next):
             return name, f"with step {name!r} leaving it without its switch", _LOOP_HINT

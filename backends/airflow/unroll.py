@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from flowc.backends.airflow.loops import Region, region_inputs
-from flowc.transpile.ir import Flow, Step
+from flowc.transpile.ir import Flow, Step, StepKind
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -39,11 +39,15 @@ class Layout(Protocol):
     max_iterations: int
     loops: dict[str, list[str]]
     loop_inputs: dict[str, list[str]]
+    loop_levels: dict[str, int]
     handles: dict[tuple[str, str], list[str]]
+    step_guards: dict[str, Guard]
 
     def entry(self, task_id: str) -> str: ...
 
     def mapped_over(self, step: Step) -> str | None: ...
+
+    def splits_task(self, step: Step, run: RunTask, base: str) -> str: ...
 
     def upstream(self, step: Step, mapped_over: str | None) -> list[str]: ...
 
@@ -84,16 +88,29 @@ def _base(name: str, k: int) -> str:
 
 
 def _branching(layout: Layout, region: Region) -> None:
-    """Outside a foreach: the switch of each pass branches to the head of the next one."""
+    """Outside a foreach: the switch of each pass branches to the head of the next one.
+
+    A foreach inside the loop gets a splits task per pass, its body mapped
+    over that pass's list; the pass number goes after the loop's level
+    (``LOOP_LEVELS``: ``t.1-0``), and a guarded step of its body (a switch
+    inside it) is guarded by its parents of the same pass.
+    """
     flow, (switch,) = layout.flow, region.switches
     # what starts each step in this pass besides its parents in the pass: outside steps first
     starts = {name: layout.upstream(flow.step(name), None) for name in region.steps}
+    layout.loop_levels.update({name: 0 for name in region.steps if flow.foreach_stack(name)})
     for k in range(layout.max_iterations):
         runs: dict[str, RunTask] = {}
         for name in region.steps:
-            upstream = [runs[p].var for p in region.forward_parents(flow, name)]
+            step = flow.step(name)
+            parents = region.forward_parents(flow, name)
+            # A foreach's children wait for it through the splits list they are mapped over.
+            upstream = [runs[p].var for p in parents if flow.step(p).kind is not StepKind.FOREACH]
             upstream += starts.get(name, [])
-            runs[name] = layout.run(flow.step(name), layout.loops[name][k], _base(name, k), k, upstream)
+            guard = _same_pass(layout, name, k)
+            runs[name] = layout.run(step, layout.loops[name][k], _base(name, k), k, upstream, guard)
+            if step.kind is StepKind.FOREACH:
+                layout.splits_task(step, runs[name], _base(name, k))
         follow = {}
         if k + 1 < layout.max_iterations:
             for head in region.heads:
@@ -105,6 +122,15 @@ def _branching(layout: Layout, region: Region) -> None:
             flow.step(switch), runs[switch], task_id, _base(switch, k), region.heads, follow
         )
         starts = {head: [relays.get(head, var)] for head in follow}
+
+
+def _same_pass(layout: Layout, name: str, k: int) -> Guard | None:
+    """The step's guard (guards.py) naming its parents' tasks of pass ``k``, if it has one."""
+    guard = layout.step_guards.get(name)
+    if guard is None:
+        return None
+    mode, entries = guard
+    return mode, [(layout.loops[p][k] if p in layout.loops else p, kind) for p, kind in entries]
 
 
 def _guarded(layout: Layout, region: Region) -> None:

@@ -46,6 +46,10 @@ LOOPS: dict[str, list[str]] = {
     "train": ["train", "train-iter-1", "train-iter-2", "train-iter-3", "train-iter-4", "train-iter-5", "train-iter-6", "train-iter-7", "train-iter-8", "train-iter-9", "train-iter-10", "train-iter-11", "train-iter-12", "train-iter-13", "train-iter-14", "train-iter-15", "train-iter-16", "train-iter-17", "train-iter-18", "train-iter-19"],
 }
 
+#: Step of a foreach inside a loop -> the foreach depth of the loop's pass counter: the
+#: pass .k follows that level's index (t.1-0, t.1-0-2), as flowc run numbers it.
+LOOP_LEVELS: dict[str, int] = {}
+
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = ["train"]
 
@@ -53,10 +57,12 @@ SWITCHES: list[str] = ["train"]
 ENVIRONMENT: dict[str, dict[str, str]] = {}
 
 
-def _task_id(split: list[int], iteration: int) -> str:
+def _task_id(split: list[int], iteration: int, step: str = "") -> str:
     """The shim's task id: t, t-<i>, t-<i>-<j>..., and .k for iteration k of a loop."""
-    base = "t" + "".join(f"-{i}" for i in split)
-    return f"{base}.{iteration}" if iteration else base
+    level = LOOP_LEVELS.get(step, len(split))
+    base = "t" + "".join(f"-{i}" for i in split[:level])
+    base = f"{base}.{iteration}" if iteration else base
+    return base + "".join(f"-{i}" for i in split[level:])
 
 
 def _run_id(context: Any) -> str:
@@ -117,7 +123,7 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_in
         "--flow", FLOW_NAME,
         "--run-id", _run_id(context),
         "--step", step,
-        "--task-id", _task_id(split, iteration),
+        "--task-id", _task_id(split, iteration, step),
     ]
     for index in split:
         args += ["--split-index", str(index)]

@@ -44,6 +44,10 @@ INPUTS: dict[str, list[str]] = {
 #: Recursive step -> task ids of its unrolled iterations, in order.
 LOOPS: dict[str, list[str]] = {}
 
+#: Step of a foreach inside a loop -> the foreach depth of the loop's pass counter: the
+#: pass .k follows that level's index (t.1-0, t.1-0-2), as flowc run numbers it.
+LOOP_LEVELS: dict[str, int] = {}
+
 #: Switch steps: a merge lists one only when it chose the merge directly.
 SWITCHES: list[str] = ["assess"]
 
@@ -51,10 +55,12 @@ SWITCHES: list[str] = ["assess"]
 ENVIRONMENT: dict[str, dict[str, str]] = {}
 
 
-def _task_id(split: list[int], iteration: int) -> str:
+def _task_id(split: list[int], iteration: int, step: str = "") -> str:
     """The shim's task id: t, t-<i>, t-<i>-<j>..., and .k for iteration k of a loop."""
-    base = "t" + "".join(f"-{i}" for i in split)
-    return f"{base}.{iteration}" if iteration else base
+    level = LOOP_LEVELS.get(step, len(split))
+    base = "t" + "".join(f"-{i}" for i in split[:level])
+    base = f"{base}.{iteration}" if iteration else base
+    return base + "".join(f"-{i}" for i in split[level:])
 
 
 def _run_id(context: Any) -> str:
@@ -115,7 +121,7 @@ def _shim_args(context: Any, step: str, split: list[int], iteration: int, map_in
         "--flow", FLOW_NAME,
         "--run-id", _run_id(context),
         "--step", step,
-        "--task-id", _task_id(split, iteration),
+        "--task-id", _task_id(split, iteration, step),
     ]
     for index in split:
         args += ["--split-index", str(index)]
