@@ -8,7 +8,7 @@ import sys
 import click
 
 from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, flow_option
-from flowc.commands.config_option import config_files, config_option
+from flowc.commands._config_option import config_files, config_option
 
 
 @click.command(

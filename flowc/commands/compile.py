@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, write_atomic
-from flowc.commands.config_option import config_option, load_with_configs
+from flowc.commands._config_option import config_option, load_with_configs
 
 if TYPE_CHECKING:
     from flowc.backends.base import Document

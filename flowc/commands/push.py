@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flowc.commands._common import flow_option
-from flowc.commands.config_option import config_option, load_with_configs
+from flowc.commands._config_option import config_option, load_with_configs
 from flowc.commands.run import datastore_option
 
 

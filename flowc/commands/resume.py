@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from flowc.commands._common import EXIT_USAGE, flow_option
-from flowc.commands.config_option import config_option, load_with_configs
+from flowc.commands._config_option import config_option, load_with_configs
 from flowc.commands.run import datastore_option
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from flowc.commands._common import EXIT_USAGE, flow_option, print_problems
-from flowc.commands.config_option import config_option, load_with_configs
+from flowc.commands._config_option import config_option, load_with_configs
 
 datastore_option = click.option(
     "--datastore",
