@@ -103,6 +103,8 @@ def _typed_value(
             return read_include_file(param, str(default), flow_dir)
         if kind == "json" and isinstance(default, str):
             return convert(default, "json", param.name)
+        if kind == "float" and isinstance(default, int) and not isinstance(default, bool):
+            return float(default)  # Metaflow's float type gives 1.0 for default=1
         return default
     if kind == "file":
         return read_include_file(param, raw, flow_dir)
