@@ -25,6 +25,7 @@ from flowc.backends.sfn import emit
 from flowgen import ADVERSARIAL
 from sfn_support import REPO, Execution, example_flow, flow_of, output_key, run_in_moto
 from test_sfn_foreach_ends import SWITCH_IN_FOREACH
+from test_sfn_merges import SKIP_IN_FOREACH
 
 from flowc.client import Run
 from flowc.packaging import flow_package, package_url
@@ -160,3 +161,17 @@ def test_a_foreach_body_ending_in_switch_cases_runs_for_real(
     (gather,) = result.by_step()["gather"]
     assert gather.args.input_paths == "halve/t-*,triple/t-*"
     assert Run("SwitchInForeachFlow", RUN, datastore=root).data.outs == [3, 1, 9, 2, 15]
+
+
+def test_a_step_after_a_skipping_switch_builds_on_the_parent_it_came_from(
+    s3_server: Any, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    """``y`` after ``x`` sees ``x``'s artifact, not the switch's (the end step asserts it)."""
+    path = tmp_path / "skip_in_foreach.py"
+    path.write_text(SKIP_IN_FOREACH, encoding="utf-8")
+    seeds: dict[tuple[str, str], dict[str, Any]] = {("start", "t"): {"foreach": {"cardinality": 3}}}
+    for index, case in enumerate(["y", "x", "x"]):
+        seeds[("route", f"t-{index}")] = {"switch": {"next": case}}
+    root, result = _run(path, s3_server, s3_env, seeds)
+    assert [t.args.input_paths for t in result.by_step()["y"]] == ["route/t-0", "x/t-1", "x/t-2"]
+    assert Run("SkipInForeachFlow", RUN, datastore=root).data.tags == [None, "x", "x"]

@@ -97,7 +97,23 @@ class Plan:
         group = self.group_at(step)
         if group is not None and self.via_record(step):
             return Fmt.of(f"$.loops.{group}.in")
+        if self.via_edge(step):
+            return Fmt.of(f"$.via_{step}.paths")
         return self.entry_paths(step)
+
+    def via_edge(self, step: str) -> bool:
+        """Whether ``step``'s parent is known only from the edge it was reached by.
+
+        After a switch case that skips ahead (``s → {a: x, b: m}``, ``x → m``)
+        both ``s`` and ``x`` may have run before ``m``: optional entries would
+        name both, so each edge into ``m`` sets ``$.via_<m>`` to its own parent.
+        """
+        parents = self.forward_previous(step)
+        if self.flow.step(step).is_join or len(parents) < 2 or self.via_record(step):
+            return False
+        if any(self.flow.step(p).is_split for p in parents):
+            return False  # a split enters its regions directly; no edge state to set
+        return any(q in self._reach(p, step) for p in parents for q in parents if p != q)
 
     def via_record(self, step: str) -> bool:
         """Whether ``step``'s parents differ between entries, so that its input paths

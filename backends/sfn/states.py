@@ -85,7 +85,13 @@ class StateBuilder:
         into a loop from outside, ``<step>-enter`` starts the count; from inside,
         ``<step>-enter-nested`` sets the parents of a step that takes them from
         the loop record (a nested loop's head, a loop step also entered from
-        outside)."""
+        outside).  Into a step whose parent depends on the way in
+        (:meth:`Plan.via_edge`), ``<source>-to-<step>`` names that parent first."""
+        if source is not None and self.plan.via_edge(step):
+            return name(source, "to", step)
+        return self._loop_entry(step, source)
+
+    def _loop_entry(self, step: str, source: str | None) -> str:
         group = self.plan.group_at(step)
         if group is None:
             return self.task_entry(step)
@@ -149,7 +155,22 @@ class StateBuilder:
             self._goto(after, step.name, visit[0], stop, nested)
         if step.decorator("catch") is not None:
             self._catch(step, task, states)
+        edges = [] if step.is_split else [t for t in visit if t != stop and self.plan.via_edge(t)]
+        for target in edges:
+            states[name(step.name, "to", target)] = self._via_state(step.name, target)
         return visit
+
+    def _via_state(self, source: str, target: str) -> State:
+        """The edge ``source → target`` names ``source`` as ``target``'s parent."""
+        parameters: dict[str, object] = {}
+        put(parameters, "paths", self.plan.entry_paths(target, [source]))
+        return {
+            "Type": "Pass",
+            "Comment": f"step {target} reached from step {source}",
+            "Parameters": parameters,
+            "ResultPath": f"$.via_{target}",
+            "Next": self._loop_entry(target, source),
+        }
 
     def _join(self, split: Step) -> str:
         assert split.matching_join is not None
