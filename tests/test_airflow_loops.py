@@ -233,6 +233,56 @@ end: ->
     assert "around the foreach at 'top' inside the foreach at 'start'" in problem.message
 
 
+#: A second switch inside a loop's pass, outside a foreach and per item inside one.
+SECOND_SWITCH = flow_of(
+    """
+start: -> self.grow
+grow: self.v = "odd" -> self.next({"odd": self.boost, "even": self.merge}, condition="v")
+boost: -> self.merge
+merge: self.v = "done" -> self.next({"again": self.grow, "done": self.fan}, condition="v")
+fan: self.items = [1] -> self.next(self.bump, foreach="items")
+bump: self.v = "odd" -> self.next({"odd": self.double, "even": self.check}, condition="v")
+double: -> self.check
+check: self.v = "done" -> self.next({"again": self.bump, "done": self.gather}, condition="v")
+gather*: -> self.end
+end: ->
+""",
+    "SecondSwitchFlow",
+)
+
+
+def test_a_second_switch_in_a_pass_branches_outside_a_foreach_and_guards_inside() -> None:
+    text = dag(SECOND_SWITCH)
+    # outside: pass k's switch follows its cases of pass k; the merge is entered by a relay
+    assert 'targets={"boost": "boost-iter-1", "merge": "grow-iter-1-to-merge"},' in text
+    assert "boost_iter1_task >> merge_iter1_task\n    grow_iter1_to_merge >> merge_iter1_task\n" in text
+    merge = text.split('merge_iter1_task = run_step.override(\n        task_id="merge-iter-1",\n')[1]
+    assert merge.startswith("        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,")
+    assert '"merge": ["boost/{t}?", "grow/{t}?"],' in table(text, "LOOP_INPUTS")
+    # inside: every pass's cases are guarded by that pass's switch, pass 0 included
+    guards = table(text, "GUARDS")
+    assert '"double": ["all", [["bump", "case"]]],' in guards
+    assert '"check-iter-2": ["any", [["bump-iter-2", "case"], ["double-iter-2", "path"]]],' in guards
+    pods = dag(SECOND_SWITCH, "kubernetes")
+    assert 'targets={"boost": "boost-iter-1-args", "merge": "grow-iter-1-to-merge"},' in pods
+
+
+def test_a_second_switch_leaving_the_loop_is_refused_with_the_reason() -> None:
+    flow = flow_of(
+        """
+start: -> self.grow
+grow: self.v = "odd" -> self.next({"odd": self.merge, "quit": self.end}, condition="v")
+merge: self.v = "done" -> self.next({"again": self.grow, "done": self.end}, condition="v")
+end: ->
+"""
+    )
+    with pytest.raises(CompileError) as info:
+        emit(flow, options())
+    (problem,) = info.value.problems
+    assert problem.rule == "FLC401" and problem.span == flow.step("grow").span
+    assert "with step 'grow' leaving it without its switch" in problem.message
+
+
 #: A loop entered at its first step or at the one after it.
 ENTERED_LATER = flow_of(
     """
@@ -265,6 +315,7 @@ def test_unrolled_loops_with_branches_import_cleanly(airflow: AirflowEnv, tmp_pa
         SELF_AND_BACK: "s",
         ENTERED_LATER: "b",
         FOREACH_IN_LOOP: "body",
+        SECOND_SWITCH: "double",
     }
     paths = {}
     for flow, step in flows.items():

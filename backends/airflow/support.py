@@ -157,7 +157,7 @@ def loop_problems(flow: Flow) -> list[Problem]:
 
 
 #: The hint for loops whose steps cannot be numbered per pass.
-_LOOP_HINT = "loop over steps, branches and joins that end in the loop's one switch"
+_LOOP_HINT = "keep every step of the loop inside it until the switch that goes back"
 
 
 def _region_problem(flow: Flow, region: Region) -> tuple[str, str, str] | None:
@@ -180,9 +180,6 @@ def _region_problem(flow: Flow, region: Region) -> tuple[str, str, str] | None:
             # Each pass's splits would be flattened over the outer map: not laid out (unroll.py).
             why = f"around the foreach at {name!r} inside the foreach at {depth[-1]!r}"
             return name, why, "move the loop out of the outer foreach, or the inner foreach out of the loop"
-        # Outside a foreach a second switch would need branching inside a pass.
-        if step.kind is StepKind.SWITCH and name != switch and len(stack) == len(depth):
-            return name, f"through the second switch {name!r}", _LOOP_HINT
         if name != switch and any(child not in inside for child in step.next):
             return name, f"with step {name!r} leaving it without its switch", _LOOP_HINT
     return None

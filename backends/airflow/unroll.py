@@ -93,7 +93,8 @@ def _branching(layout: Layout, region: Region) -> None:
     A foreach inside the loop gets a splits task per pass, its body mapped
     over that pass's list; the pass number goes after the loop's level
     (``LOOP_LEVELS``: ``t.1-0``), and a guarded step of its body (a switch
-    inside it) is guarded by its parents of the same pass.
+    inside it) is guarded by its parents of the same pass.  Another switch
+    of the pass branches to its cases of the same pass.
     """
     flow, (switch,) = layout.flow, region.switches
     # what starts each step in this pass besides its parents in the pass: outside steps first
@@ -101,16 +102,18 @@ def _branching(layout: Layout, region: Region) -> None:
     layout.loop_levels.update({name: 0 for name in region.steps if flow.foreach_stack(name)})
     for k in range(layout.max_iterations):
         runs: dict[str, RunTask] = {}
+        #: (switch of this pass, case) → the variable the case waits for (branch task or relay)
+        cases: dict[tuple[str, str], str] = {}
         for name in region.steps:
             step = flow.step(name)
-            parents = region.forward_parents(flow, name)
-            # A foreach's children wait for it through the splits list they are mapped over.
-            upstream = [runs[p].var for p in parents if flow.step(p).kind is not StepKind.FOREACH]
-            upstream += starts.get(name, [])
-            guard = _same_pass(layout, name, k)
+            upstream = [_handle(flow, runs, cases, p, name) for p in region.forward_parents(flow, name)]
+            upstream = [var for var in upstream if var] + starts.get(name, [])
+            guard = _same_pass(layout, region, name, k)
             runs[name] = layout.run(step, layout.loops[name][k], _base(name, k), k, upstream, guard)
             if step.kind is StepKind.FOREACH:
                 layout.splits_task(step, runs[name], _base(name, k))
+            elif step.kind is StepKind.SWITCH and name != switch and not flow.foreach_stack(name):
+                cases.update(_pass_switch(layout, step, runs[name], k))
         follow = {}
         if k + 1 < layout.max_iterations:
             for head in region.heads:
@@ -124,13 +127,46 @@ def _branching(layout: Layout, region: Region) -> None:
         starts = {head: [relays.get(head, var)] for head in follow}
 
 
-def _same_pass(layout: Layout, name: str, k: int) -> Guard | None:
-    """The step's guard (guards.py) naming its parents' tasks of pass ``k``, if it has one."""
+def _handle(
+    flow: Flow, runs: dict[str, RunTask], cases: dict[tuple[str, str], str], parent: str, name: str
+) -> str:
+    """What ``name`` waits for from ``parent`` in the same pass (``""``: its splits list)."""
+    if (parent, name) in cases:
+        return cases[(parent, name)]
+    # A foreach's children wait for it through the splits list they are mapped over.
+    return "" if flow.step(parent).kind is StepKind.FOREACH else runs[parent].var
+
+
+def _pass_switch(layout: Layout, step: Step, run: RunTask, k: int) -> dict[tuple[str, str], str]:
+    """The branch task of a switch inside the loop, following its cases of pass ``k``.
+
+    A case with other parents (the step where the cases meet) is entered
+    through a relay, so that skipping the branch never skips it.
+    """
+    follow = {}
+    for child in step.next:
+        single = len(layout.flow.step(child).previous) == 1
+        follow[child] = layout.entry(layout.loops[child][k]) if single else ""
+    task_id, base = layout.loops[step.name][k], _base(step.name, k)
+    var, relays = layout.switch(step, run, task_id, base, tuple(step.next), follow)
+    return {(step.name, child): relays.get(child, var) for child in step.next}
+
+
+def _kind(flow: Flow, parent: str) -> str:
+    return "case" if flow.step(parent).kind is StepKind.SWITCH else "path"
+
+
+def _same_pass(layout: Layout, region: Region, name: str, k: int) -> Guard | None:
+    """The step's guard (guards.py) naming its parents' tasks of pass ``k``.
+
+    ``None`` when it has none, or when a parent is outside the region (the
+    plan's default guard stands for every pass of such a parent).
+    """
     guard = layout.step_guards.get(name)
-    if guard is None:
+    if guard is None or any(p not in region.steps for p, _ in guard[1]):
         return None
     mode, entries = guard
-    return mode, [(layout.loops[p][k] if p in layout.loops else p, kind) for p, kind in entries]
+    return mode, [(layout.loops[p][k], kind) for p, kind in entries]
 
 
 def _guarded(layout: Layout, region: Region) -> None:
@@ -147,11 +183,13 @@ def _guarded(layout: Layout, region: Region) -> None:
             step = flow.step(name)
             parents = [runs[p] for p in region.forward_parents(flow, name)]
             upstream = [run.var for run in parents]
-            guard: Guard | None = None  # pass 0: the step's own guard (guards.py), if any
+            # pass 0: the step's own guard (guards.py), if any, of the same pass
+            guard = _same_pass(layout, region, name, 0) if k == 0 else None
             if k == 0:
                 upstream += layout.upstream(step, layout.mapped_over(step))
             else:
-                entries = [(run.task_id, "path") for run in parents]
+                # a case of another switch of the pass runs where that switch chose it
+                entries = [(run.task_id, _kind(flow, run.step)) for run in parents]
                 if name in region.heads:
                     upstream.append(passes[-1].var)
                     entries.append((passes[-1].task_id, "case"))
