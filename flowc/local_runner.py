@@ -28,6 +28,8 @@ from flowc.transpile.export import graph_json
 from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.loops import Loops
 
+#: (step, foreach indices, loop passes): one place a task may run.
+Key = tuple[str, tuple[int, ...], tuple[int, ...]]
 #: Exit codes of the shim worth a retry (the step raised; infrastructure hiccup).
 RETRYABLE = (1, 3)
 
@@ -63,9 +65,12 @@ class LocalRunner:
         self.queue: deque[TaskSpec] = deque()
         #: (split step, indices, loop passes) → the foreach's cardinality.
         self.cardinality: dict[tuple[str, tuple[int, ...], tuple[int, ...]], int] = {}
-        #: (join, indices, loop passes) → parents arrived so far.
-        self.arrivals: dict[tuple[str, tuple[int, ...], tuple[int, ...]], dict[str, str]] = {}
+        #: (join, indices, loop passes) → previous step → its task path, or None: it will not come.
+        self.arrivals: dict[Key, dict[str, str | None]] = {}
+        #: (step, indices, loop passes) → previous steps known not to run there (switch cases not taken).
+        self.skipped: dict[Key, set[str]] = {}
         self.failed: list[TaskResult] = []
+        self.end_done = False
 
     # -- public ---------------------------------------------------------------------
 
@@ -83,7 +88,14 @@ class LocalRunner:
                 self._loop(launcher)
             finally:
                 launcher.close()
-        ok = not self.failed
+        if not self.failed and not self.end_done:
+            waiting = ", ".join(sorted({key[0] for key in self.arrivals})) or "nothing"
+            self.printer.print(
+                f"flowc: the run stopped before the end step (waiting: {waiting}); please report this",
+                markup=False,
+                highlight=False,
+            )
+        ok = not self.failed and self.end_done
         self._record_safely("ok" if ok else "failed")
         return ok
 
@@ -133,6 +145,7 @@ class LocalRunner:
         spec = result.spec
         self.on_done(result)
         if result.returncode == 0 and result.output is not None:
+            self.end_done = self.end_done or spec.step == self.flow.end
             self._advance(spec, result.output)
         elif result.returncode in RETRYABLE and spec.attempt < self._retries(spec.step):
             self.printer.print(f"[{spec.label}] attempt {spec.attempt} failed; retrying", markup=False)
@@ -166,6 +179,9 @@ class LocalRunner:
                 self._arrive(target, spec, parent, passes)
             else:
                 self.queue.append(TaskSpec(target, spec.indices, passes, parent))
+        if output.get("switch"):
+            for case in set(self.flow.step(spec.step).next) - set(output.get("next", [])):
+                self._skip_edge(spec.step, case, spec.indices, levels)
 
     def _arrive(self, join: str, spec: TaskSpec, parent: str, passes: tuple[int, ...]) -> None:
         split = self.split_of_join.get(join)
@@ -179,13 +195,53 @@ class LocalRunner:
                 globs = ",".join(f"{step}/{prefix}*" for step in self.flow.step(join).previous)
                 self.queue.append(TaskSpec(join, outer, outer_passes, globs))
             return
-        arrived = self.arrivals.setdefault((join, spec.indices, passes), {})
-        arrived[spec.step] = parent
+        self._join_input((join, spec.indices, passes), spec.step, parent)
+
+    def _join_input(self, key: Key, previous: str, parent: str | None) -> None:
+        """Record one way into a static join (``None``: it will not come); start it once all are known."""
+        join, indices, passes = key
+        arrived = self.arrivals.setdefault(key, {})
+        arrived[previous] = parent
         expected = self.flow.step(join).previous
-        if set(arrived) >= set(expected):
-            del self.arrivals[(join, spec.indices, passes)]
-            paths = ",".join(arrived[p] for p in expected)
-            self.queue.append(TaskSpec(join, spec.indices, passes, paths))
+        if not set(arrived) >= set(expected):
+            return
+        del self.arrivals[key]
+        live = [path for path in (arrived[p] for p in expected) if path is not None]
+        if live:
+            self.queue.append(TaskSpec(join, indices, passes, ",".join(live)))
+        else:
+            self._skip_step(join, indices, passes)
+
+    # -- switch cases not taken -------------------------------------------------------
+    # A join waits for each of its previous steps, so it must learn which of
+    # them will never run: the steps after a case the switch did not take, up
+    # to where they meet the taken path again.
+
+    def _skip_edge(self, source: str, target: str, indices: tuple[int, ...], levels: tuple[int, ...]) -> None:
+        """The transition ``source`` → ``target`` will not happen here."""
+        if (source, target) in self.loops.back_edges:
+            return  # a loop not taken again: nothing waits for it
+        passes = (*levels[:-1], self.loops.iteration(source, target, levels[-1]))
+        node = self.flow.step(target)
+        if node.is_join:
+            split = self.split_of_join.get(target)
+            if split is None or self.flow.step(split).kind is not StepKind.FOREACH:
+                self._join_input((target, indices, passes), source, None)
+            return  # a foreach join counts the indices that arrive, one way each
+        gone = self.skipped.setdefault((target, indices, passes), set())
+        gone.add(source)
+        if gone >= set(node.previous):
+            del self.skipped[(target, indices, passes)]
+            self._skip_step(target, indices, passes)
+
+    def _skip_step(self, step: str, indices: tuple[int, ...], passes: tuple[int, ...]) -> None:
+        """``step`` will not run here: neither will what only it leads to."""
+        node = self.flow.step(step)
+        if node.kind is StepKind.FOREACH and node.matching_join:
+            self._skip_step(node.matching_join, indices, passes)  # the whole fan-out
+            return
+        for target in node.next:
+            self._skip_edge(step, target, indices, passes)
 
     # -- resume ----------------------------------------------------------------------
 

@@ -1,0 +1,99 @@
+"""``flowc run`` when a switch case not taken leads to a join: the join runs with the paths taken."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from flowc.runtime_shim.datastore import Datastore
+
+from flowc import Flow
+
+FLOW = textwrap.dedent(
+    """
+    from metaflow import FlowSpec, Parameter, step
+
+
+    class ArmSwitchFlow(FlowSpec):
+        backend = Parameter("backend", default="gpu")
+
+        @step
+        def start(self):
+            self.next(self.baseline, self.route)
+
+        @step
+        def baseline(self):
+            self.score = 0.5
+            self.next(self.join)
+
+        @step
+        def route(self):
+            self.choice = self.backend
+            self.next({"cpu": self.on_cpu, "gpu": self.on_gpu, "many": self.fan}, condition="choice")
+
+        @step
+        def on_cpu(self):
+            self.score = 0.6
+            self.next(self.join)
+
+        @step
+        def on_gpu(self):
+            self.score = 0.7
+            self.next(self.join)
+
+        @step
+        def fan(self):
+            self.parts = [0.1, 0.2]
+            self.next(self.part, foreach="parts")
+
+        @step
+        def part(self):
+            self.score = self.input
+            self.next(self.collect)
+
+        @step
+        def collect(self, inputs):
+            self.score = sum(i.score for i in inputs)
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.scores = sorted(round(i.score, 3) for i in inputs)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("backend", "scores", "paths"),
+    [
+        ("gpu", [0.5, 0.7], "baseline/t,on_gpu/t"),
+        ("cpu", [0.5, 0.6], "baseline/t,on_cpu/t"),
+        ("many", [0.3, 0.5], "baseline/t,collect/t"),
+    ],
+)
+def test_the_join_gets_the_case_taken_and_the_run_reaches_the_end(
+    tmp_path: Path, backend: str, scores: list[float], paths: str
+) -> None:
+    path = tmp_path / "arm_switch.py"
+    path.write_text(FLOW)
+    root = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", root, "--run-id", "r1", "--param", f"backend={backend}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = Flow("ArmSwitchFlow", datastore=root)["r1"]
+    assert run.successful and run["end"].task is not None
+    assert run["join"].task.data.scores == scores
+    meta = Datastore(root).read_metadata("ArmSwitchFlow", "r1", "join", "t", 0)
+    assert meta is not None and meta["input_paths"] == paths
