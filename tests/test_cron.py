@@ -82,3 +82,35 @@ def test_argo_refuses_a_year_with_a_located_error(tmp_path: Path) -> None:
     done = _compile(tmp_path, "0 0 * * ? 2027")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{tmp_path / 'flow.py'}:4:1: FLC401" in done.stderr and "year field '2027'" in done.stderr
+
+
+def test_argo_refuses_a_schedule_that_cannot_give_a_required_parameter(tmp_path: Path) -> None:
+    path = tmp_path / "flow.py"
+    path.write_text(
+        FLOW.format(cron="0 6 * * *")
+        .replace(
+            "class CronFlow(FlowSpec):\n",
+            'class CronFlow(FlowSpec):\n    bucket = Parameter("bucket", required=True)\n\n',
+        )
+        .replace("import FlowSpec,", "import FlowSpec, Parameter,")
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flowc.cli",
+            "compile",
+            str(path),
+            "-t",
+            "argo",
+            "--datastore",
+            "s3://bucket/x",
+            "-o",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{path}:6:14: FLC401" in done.stderr and "required parameter 'bucket'" in done.stderr

@@ -53,6 +53,14 @@ def _events(flow: Flow) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
+def event_parameters(flow: Flow) -> set[str] | None:
+    """Parameters the trigger events give values to; ``None`` when the flow has no trigger."""
+    events = _events(flow)
+    if not events:
+        return None
+    return {param for _, mapping in events for param in mapping}
+
+
 def _as_list(value: Value) -> list[Value]:
     return list(value) if isinstance(value, list) else []
 

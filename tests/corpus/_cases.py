@@ -258,10 +258,7 @@ CASES = [
         run=("bucket=corpus-exports",),
         prints=("exported to s3://corpus-exports/exports/",),
         rejects={"argo": "FLC401", "sfn": "FLC401", "airflow": "FLC401"},
-        xfail={
-            "argo": "argo: the CronWorkflow submits without the required value; every scheduled run fails",
-            "sfn": "sfn: every scheduled execution fails with flowc.MissingParameter",
-        },
+        xfail={"sfn": "sfn: every scheduled execution fails with flowc.MissingParameter"},
     ),
     Case("schedule_aws_cron.py"),
     Case("trigger_event_params.py", run=(), prints=("Done! 🏁 True",)),
