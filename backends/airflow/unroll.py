@@ -148,6 +148,7 @@ def _pass_switch(layout: Layout, step: Step, run: RunTask, k: int) -> dict[tuple
         single = len(layout.flow.step(child).previous) == 1
         follow[child] = layout.entry(layout.loops[child][k]) if single else ""
     task_id, base = layout.loops[step.name][k], _base(step.name, k)
+    # Every case stays in this pass: given as ``back`` so each follows ``follow`` (or its relay).
     var, relays = layout.switch(step, run, task_id, base, tuple(step.next), follow)
     return {(step.name, child): relays.get(child, var) for child in step.next}
 
