@@ -224,7 +224,7 @@ def test_trigger_on_several_flows_waits_for_each_upstream_machine() -> None:
     rules = json.loads(documents(flow_of(FLOWS), **ACCOUNT)["event-rules.json"])
     arns = [json.loads(r["Rule"]["EventPattern"])["detail"]["stateMachineArn"] for r in rules]
     base = "arn:aws:states:us-east-1:123456789012:stateMachine:"
-    assert arns == [[base + "TrainFlow"], [base + "shop-ScoreFlow"]]
+    assert arns == [[base + "TrainFlow"], [base + "shop-main-ScoreFlow"]]
 
 
 def test_a_stray_marker_does_not_stand_in_for_a_missing_event() -> None:

@@ -15,6 +15,7 @@ from flowc.backends.sfn import gate, limits
 from flowc.backends.sfn.batch import dump
 from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.settings import Settings
+from flowc.runtime_shim.current import project_branch as branch_rule
 from flowc.transpile.ir import Decorator, Flow, Value
 from flowc.transpile.problems import Problem
 
@@ -22,16 +23,25 @@ _FIELD = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def machine_name(flow: Flow, settings: Settings) -> str:
-    """The state machine's name: the setting, else ``<project>-<Flow>`` or the flow name."""
+    """The state machine's name: the setting, else ``<project>-<branch>-<Flow>`` with
+    ``@project`` (so branches deploy side by side), else the flow name."""
     if settings.state_machine_name:
         return limits.safe_name(settings.state_machine_name)
-    return limits.safe_name(_deployed_name(flow.name, flow.decorator("project")))
-
-
-def _deployed_name(flow_name: str, project: Decorator | None) -> str:
+    project = flow.decorator("project")
     if project is None or not project.get("name"):
-        return flow_name
-    return f"{project.get('name')}-{flow_name}"
+        return limits.safe_name(flow.name)
+    return _deployed_name(str(project.get("name")), project_branch(flow, settings), flow.name)
+
+
+def project_branch(flow: Flow, settings: Settings) -> str:
+    """The ``@project`` branch (``--set branch=...``, else the decorator's, else ``main``;
+    ``prod`` with ``production=True``): the shim's rule for ``current.branch_name``."""
+    project = flow.decorator("project")
+    return branch_rule(dict(project.args) if project else {}, settings.branch)
+
+
+def _deployed_name(project: str, branch: str, flow_name: str) -> str:
+    return limits.safe_name(f"{project}-{branch}-{flow_name}")
 
 
 def schedule_document(flow: Flow, name: str, settings: Settings, problems: list[Problem]) -> Document | None:
@@ -143,7 +153,7 @@ def _arrivals(flow: Flow, settings: Settings, problems: list[Problem]) -> list[g
     if finish is not None:
         out = []
         for upstream in _items(flow, finish, ("flow", "flows"), problems):
-            upstream_name = _upstream_machine(upstream)
+            upstream_name = _upstream_machine(flow, settings, upstream)
             pattern: dict[str, object] = {
                 "source": ["aws.states"],
                 "detail-type": ["Step Functions Execution Status Change"],
@@ -176,14 +186,25 @@ def _items(flow: Flow, deco: Decorator, keys: tuple[str, str], problems: list[Pr
     return items
 
 
-def _upstream_machine(upstream: Value) -> str:
+def _upstream_machine(flow: Flow, settings: Settings, upstream: Value) -> str:
+    """The state machine name of an upstream flow: ``{"name", "project", "project_branch"}``
+    or ``"project.branch.Flow"``; what is not given is this flow's project and branch, as
+    in Metaflow (the branch ``main`` when this flow has no ``@project``)."""
+    own = flow.decorator("project")
+    project: Value = own.get("name") if own else None
+    branch: Value = project_branch(flow, settings)
     if isinstance(upstream, dict):
-        flow_name = str(upstream.get("name", ""))
-        project = upstream.get("project")
-        base = f"{project}-{flow_name}" if project else flow_name
+        name = str(upstream.get("name", ""))
+        project = upstream.get("project") or project
+        branch = upstream.get("project_branch") or branch
     else:
-        base = str(upstream)
-    return limits.safe_name(base)
+        name = str(upstream)
+        if name.count(".") >= 2:
+            project, rest = name.split(".", 1)
+            branch, name = rest.rsplit(".", 1)
+    if not project:
+        return limits.safe_name(name)
+    return _deployed_name(str(project), str(branch), name)
 
 
 def _event(flow: Flow, deco: Decorator, event: Value, problems: list[Problem]) -> tuple[str, dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from flowc.backends.base import CompileOptions
@@ -13,6 +14,7 @@ from flowc.backends.sfn.intrinsic import member
 from flowc.backends.sfn.plan import Plan
 from flowc.backends.sfn.settings import Settings
 from flowc.backends.sfn.states import StateBuilder
+from flowc.runtime_shim.current import BRANCH_ENV
 from flowc.transpile.ir import Flow, Parameter, ParamType, Step
 
 INIT = "flowc-init"
@@ -31,9 +33,15 @@ def build(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(definition, initial state data)`` of ``flow``'s state machine."""
     boot = batch.boot_command(options, settings, flow.name)
+    # Tasks report the branch the deployment is named after (current.branch_name).
+    branch = {BRANCH_ENV: settings.branch} if settings.branch and flow.decorator("project") else {}
 
     def task(step: Step, command: str) -> dict[str, Any]:
         compute = computes[step.name]
+        if branch:
+            compute = replace(
+                compute, environment=tuple(sorted((dict(compute.environment) | branch).items()))
+            )
         job_definition = job_definitions.name_for(compute)
         return batch.task_state(
             step,

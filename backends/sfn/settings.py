@@ -25,6 +25,7 @@ KNOWN: dict[str, str] = {
     "max_concurrency": "MaxConcurrency of every Map (0: no limit)",
     "max_recursion": f"iterations of a switch loop before the run fails (default {limits.DEFAULT_MAX_RECURSION})",
     "python": "Python interpreter in the task image (default: python)",
+    "branch": "the @project branch of the names and of current.branch_name (default: the decorator's, else main)",
 }
 _PER_STEP = re.compile(r"^foreach_width\.([a-z0-9_]+)$")
 _PLACEHOLDER_REGION = "${AWS_REGION}"
@@ -49,6 +50,7 @@ class Settings:
     max_concurrency: int = 0
     max_recursion: int = limits.DEFAULT_MAX_RECURSION
     python: str = "python"
+    branch: str | None = None
 
     def width(self, step: str) -> int | None:
         """The declared maximum width of foreach ``step``, if any."""
