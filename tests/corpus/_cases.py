@@ -44,7 +44,6 @@ class Case:
         return ["--flow", self.flow] if self.flow else []
 
 
-_SWITCH_JOIN = "sfn FLC401: a foreach join reached from the cases of a switch in the body"
 
 CASES = [
     # Shapes.
@@ -72,9 +71,6 @@ CASES = [
         run=(),
         prints=("[3, 8, 1400, 2100]",),
         smoke=True,
-        xfail={
-            "sfn": _SWITCH_JOIN,
-        },
     ),
     Case(
         "switch_in_nested_foreach.py",
@@ -98,9 +94,6 @@ CASES = [
         "param_type_coercion.py",
         run=(),
         prints=("values: 1.0 0.5 ('float', 'float')",),
-        xfail={
-            "run": "shim: the int default of a type=float parameter reaches the steps as int (Metaflow: 1.0)"
-        },
     ),
     Case("include_file_csv.py", run=(), prints=("densest: Stavanger, Oslo",)),
     Case(
@@ -213,10 +206,6 @@ CASES = [
         run=(),
         prints=("scores: [0.5, 0.7]",),
         smoke=True,
-        xfail={
-            aspect: "runner: flowc run stops after the switch's case and reports success; join and end never run"
-            for aspect in ("run", "sims")
-        },
     ),
     Case("switch_bool_int_keys.py", run=("full=true",), prints=("path: heavy+two",)),
     Case("00-tutorial-hello.py", run=(), prints=("Metaflow says: Hi!",)),
