@@ -3,7 +3,9 @@
 from flowc import FlowSpec, Parameter, card, step, trigger_on_finish
 
 
-@trigger_on_finish(flow="ForeachTuningFlow")
+# The upstream has @project(name="iris"): name its project and branch, as a
+# bare name would mean a ForeachTuningFlow without @project.
+@trigger_on_finish(flow="iris.main.ForeachTuningFlow")
 class TriggeredReportFlow(FlowSpec):
     """Runs after ForeachTuningFlow succeeds; a single-purpose downstream flow."""
 

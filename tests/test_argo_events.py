@@ -67,7 +67,7 @@ def test_upstream_event_matches_the_downstream_sensor() -> None:
     upstream = publish(compile_example("foreach_tuning")[0])
     body = published_body(upstream)
     assert body == {
-        "name": "flowc.flow.ForeachTuningFlow.finished",
+        "name": "flowc.flow.iris.main.ForeachTuningFlow.finished",
         "payload": {"flow": "ForeachTuningFlow", "run_id": "wf-abc12", "project": "iris", "branch": "main"},
     }
     sensor = next(d for d in compile_example("triggered_report") if d["kind"] == "Sensor")
@@ -154,3 +154,130 @@ def test_project_name_with_a_tag_is_refused_only_when_announced() -> None:
     assert "@project name" in str(info.value)
     off = dataclasses.replace(options, settings={"events": "off"})
     assert emit(analysis.flow, off)
+
+
+def flow_source(name: str, decorators: str) -> str:
+    """A two-step flow ``name`` under ``decorators`` (line 4 is the first decorator)."""
+    return (
+        "from flowc import FlowSpec, project, step, trigger_on_finish\n\n\n"
+        f"{decorators}class {name}(FlowSpec):\n"
+        "    @step\n    def start(self):\n        self.next(self.end)\n\n"
+        "    @step\n    def end(self):\n        pass\n"
+    )
+
+
+def emit_source(name: str, decorators: str, **settings: str) -> list[dict[str, Any]]:
+    analysis = analyze_source(flow_source(name, decorators), "flow.py")
+    assert analysis.flow is not None and not analysis.errors, analysis.errors
+    options = CompileOptions(
+        datastore="s3://b/f", package_url="u", package_sha256="0" * 64, flow_file="flow.py", settings=settings
+    )
+    return [yaml.safe_load(d.text) for d in emit(analysis.flow, options)]
+
+
+def awaited(documents: list[dict[str, Any]]) -> list[str]:
+    """The ``body.name`` values the Sensor's dependencies wait for, in order."""
+    sensor = next(d for d in documents if d["kind"] == "Sensor")
+    return [dep["filters"]["data"][0]["value"][0] for dep in sensor["spec"]["dependencies"]]
+
+
+def announced(documents: list[dict[str, Any]]) -> str:
+    name: str = published_body(publish(documents[0]))["name"]
+    return name
+
+
+SHOP = "@project(name='shop')\n"
+SHOP_STAGING = "@project(name='shop', branch='staging')\n"
+
+
+@pytest.mark.parametrize(
+    ("up", "up_settings", "down", "down_settings", "identity"),
+    [
+        ("", {}, "@trigger_on_finish(flow='UpFlow')\n", {}, "UpFlow"),
+        (SHOP, {}, SHOP + "@trigger_on_finish(flow='UpFlow')\n", {}, "shop.main.UpFlow"),
+        (
+            SHOP,
+            {"branch": "x"},
+            SHOP + "@trigger_on_finish(flow='UpFlow')\n",
+            {"branch": "x"},
+            "shop.x.UpFlow",
+        ),
+        (SHOP_STAGING, {}, "@trigger_on_finish(flow='shop.staging.UpFlow')\n", {}, "shop.staging.UpFlow"),
+        (SHOP, {"branch": "a.b"}, "@trigger_on_finish(flow='shop.a.b.UpFlow')\n", {}, "shop.a.b.UpFlow"),
+        (
+            "@project(name='ml', production=True)\n",
+            {},
+            SHOP + "@trigger_on_finish(flow={'name': 'UpFlow', 'project': 'ml', 'project_branch': 'prod'})\n",
+            {},
+            "ml.prod.UpFlow",
+        ),
+        (
+            SHOP_STAGING,
+            {},
+            SHOP + "@trigger_on_finish(flows=[{'name': 'UpFlow', 'project_branch': 'staging'}])\n",
+            {"branch": "other"},
+            "shop.staging.UpFlow",
+        ),
+    ],
+)
+def test_published_event_is_the_one_the_downstream_waits_for(
+    up: str, up_settings: dict[str, str], down: str, down_settings: dict[str, str], identity: str
+) -> None:
+    event = announced(emit_source("UpFlow", up, **up_settings))
+    assert event == f"flowc.flow.{identity}.finished"
+    assert awaited(emit_source("DownFlow", down, **down_settings)) == [event]
+
+
+def test_other_branches_and_projects_do_not_trigger_the_downstream() -> None:
+    waits = awaited(emit_source("DownFlow", SHOP_STAGING + "@trigger_on_finish(flow='UpFlow')\n"))
+    assert waits == ["flowc.flow.shop.staging.UpFlow.finished"]
+    for up, settings in (("", {}), (SHOP, {}), (SHOP, {"branch": "canary"}), ("@project(name='ml')\n", {})):
+        assert announced(emit_source("UpFlow", up, **settings)) not in waits
+
+
+def test_a_bare_name_outside_a_project_is_not_the_project_flow() -> None:
+    """The example pair: the upstream has @project, so the downstream names it in full."""
+    waits = awaited(emit_source("DownFlow", "@trigger_on_finish(flow='UpFlow')\n"))
+    assert announced(emit_source("UpFlow", SHOP)) not in waits
+
+
+def test_several_upstreams_resolve_each() -> None:
+    down = (
+        SHOP
+        + "@trigger_on_finish(flows=['UpFlow', 'ml.dev.Other', {'name': 'Third', 'project': 'x', 'project_branch': 'y'}])\n"
+    )
+    assert awaited(emit_source("DownFlow", down, branch="b")) == [
+        "flowc.flow.shop.b.UpFlow.finished",
+        "flowc.flow.ml.dev.Other.finished",
+        "flowc.flow.x.y.Third.finished",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("decorators", "fragment"),
+    [
+        ("@trigger_on_finish(flow='shop.UpFlow')\n", "one dot is neither form"),
+        ("@trigger_on_finish(flow={'name': 'shop.UpFlow'})\n", "one dot is neither form"),
+        ("@trigger_on_finish(flow={'name': 'UpFlow', 'project': 'ml'})\n", "only one of project and branch"),
+        ("@trigger_on_finish(flow={'name': 'UpFlow', 'project_branch': 'b'})\n", "only one of project"),
+        ("@trigger_on_finish(flow={'project': 'ml'})\n", "without a name"),
+        ("@trigger_on_finish(flows=['UpFlow', 'a.B'])\n", "one dot is neither form"),
+    ],
+)
+def test_upstreams_that_name_no_flow_are_flc401_at_the_decorator(decorators: str, fragment: str) -> None:
+    with pytest.raises(CompileError) as info:
+        emit_source("DownFlow", decorators)
+    (problem,) = info.value.problems
+    assert problem.rule == "FLC401" and fragment in problem.message
+    assert (problem.span.path, problem.span.line) == ("flow.py", 4)
+
+
+def test_a_downstream_project_completes_a_partial_dict() -> None:
+    down = SHOP + "@trigger_on_finish(flow={'name': 'UpFlow', 'project': 'ml'})\n"
+    assert awaited(emit_source("DownFlow", down)) == ["flowc.flow.ml.main.UpFlow.finished"]
+
+
+def test_example_pair_chains() -> None:
+    upstream = announced(compile_example("foreach_tuning"))
+    sensor = next(d for d in compile_example("triggered_report") if d["kind"] == "Sensor")
+    assert awaited([sensor]) == [upstream] == ["flowc.flow.iris.main.ForeachTuningFlow.finished"]

@@ -16,7 +16,11 @@ _SCHEDULE_FLAGS = (("hourly", "0 * * * *"), ("daily", "0 0 * * *"), ("weekly", "
 
 
 def base_name(flow: Flow, options: CompileOptions) -> str:
-    """``<project>.<branch>.<flow>`` with ``@project``, else the flow name, kebab-cased."""
+    """The deployed identity: ``<project>.<branch>.<Flow>`` with ``@project``, else the flow name.
+
+    Object names kebab-case it (limits.object_name); the finished-run event
+    (sensor.finished_event) carries it as it is.
+    """
     project = flow.decorator("project")
     if project is None:
         return flow.name

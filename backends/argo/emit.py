@@ -40,7 +40,8 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
             [Problem("FLC401", exc.decorator.span, f"{TARGET} cannot express {exc.what}", exc.hint)]
         ) from None
     except SensorError as exc:
-        raise CompileError([unsupported(TARGET, None, flow, str(exc), "name every event")]) from None
+        span = exc.span or flow.span
+        raise CompileError([Problem("FLC401", span, f"{TARGET} cannot express {exc}", exc.hint)]) from None
     except LimitError as exc:
         raise CompileError([over_limit(flow.span, str(exc), "shorten or rename it")]) from None
     except EventsError as exc:
@@ -59,13 +60,13 @@ def _options_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
                 "rename the file",
             )
         )
-    return problems + settings_problems(flow, options) + _unattended_problems(flow)
+    return problems + settings_problems(flow, options) + _unattended_problems(flow, options)
 
 
-def _unattended_problems(flow: Flow) -> list[Problem]:
+def _unattended_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
     """A run the CronWorkflow or Sensor submits has no value for a required parameter without default."""
     scheduled = schedule_cron(flow) is not None
-    given = event_parameters(flow)
+    given = event_parameters(flow, options)
     if not scheduled and given is None:
         return []
     starter = "a scheduled" if scheduled else "a triggered"

@@ -5,7 +5,9 @@ task runs only when the workflow succeeded and POSTs the event to an Argo
 Events webhook EventSource through Argo's built-in ``http`` template (run
 by the workflow agent, no image).  The body is the JSON the Sensor of a
 downstream flow filters on (sensor.py):
-``{"payload": {...}, "name": "flowc.flow.<Flow>.finished"}``.
+``{"payload": {...}, "name": "flowc.flow.<identity>.finished"}``, the
+identity being ``<project>.<branch>.<Flow>`` with ``@project``, else
+``<Flow>`` -- what a downstream's ``@trigger_on_finish`` resolves it to.
 
 The body is Argo template text (Argo substitutes ``{{workflow.name}}`` in
 it) and no kubelet ever sees it, so escape.py's ``$`` trick does not apply:
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import json
 
-from flowc.backends.argo.documents import branch
+from flowc.backends.argo.documents import base_name, branch
 from flowc.backends.argo.escape import argo_inert
 from flowc.backends.argo.sensor import event_address, finished_event
 from flowc.backends.base import CompileOptions
@@ -75,7 +77,7 @@ def payload(flow: Flow, options: CompileOptions) -> dict[str, str]:
 
 def event_body(flow: Flow, options: CompileOptions) -> str:
     """The JSON body POSTed to the EventSource (``name`` last: see the module note)."""
-    body = {"payload": payload(flow, options), "name": finished_event(flow.name)}
+    body = {"payload": payload(flow, options), "name": finished_event(base_name(flow, options))}
     return json.dumps(body, separators=(", ", ": "))
 
 

@@ -3,14 +3,22 @@
 The Sensor listens on one event source (``--set event_source=...``, event
 ``--set event_name=...``) for JSON bodies ``{"name": ..., "payload": {...}}``
 and submits the WorkflowTemplate when every named event has arrived.  A
-finished flow is announced as ``flowc.flow.<FlowName>.finished``.
+finished run is announced as ``flowc.flow.<identity>.finished``, the identity
+being the flow's deployed name: ``<project>.<branch>.<Flow>`` with
+``@project``, else ``<Flow>`` (:func:`flowc.backends.argo.documents.base_name`).
+
+An upstream of ``@trigger_on_finish`` resolves to an identity as Metaflow
+resolves it (and the Airflow and SFN targets): ``"Up"`` lives in this flow's
+project and branch when it has ``@project``, ``"proj.branch.Up"`` names both
+(the branch may contain dots), and ``{"name": ..., "project": ...,
+"project_branch": ...}`` gives what it gives, the rest from this flow.
 """
 
 from __future__ import annotations
 
-from flowc.backends.argo.documents import API_VERSION, metadata
+from flowc.backends.argo.documents import API_VERSION, branch, metadata
 from flowc.backends.base import CompileOptions
-from flowc.transpile.ir import Flow, Value
+from flowc.transpile.ir import Flow, Span, Value
 
 #: Default Argo Events EventSource and event the Sensor listens on and the
 #: exit hook (events.py) publishes to.
@@ -19,7 +27,12 @@ DEFAULT_EVENT_NAME = "flowc"
 
 
 class SensorError(ValueError):
-    """A trigger the Sensor cannot express."""
+    """A trigger the Sensor cannot express (``span``: where it is written, if known)."""
+
+    def __init__(self, what: str, hint: str = "name every event", span: Span | None = None) -> None:
+        super().__init__(what)
+        self.hint = hint
+        self.span = span
 
 
 def event_address(options: CompileOptions) -> tuple[str, str]:
@@ -30,12 +43,43 @@ def event_address(options: CompileOptions) -> tuple[str, str]:
     )
 
 
-def finished_event(flow_name: str) -> str:
-    """The event a finished run of ``flow_name`` is announced with."""
-    return f"flowc.flow.{flow_name}.finished"
+def finished_event(identity: str) -> str:
+    """The event a finished run of the flow deployed as ``identity`` is announced with."""
+    return f"flowc.flow.{identity}.finished"
 
 
-def _events(flow: Flow) -> list[tuple[str, dict[str, str]]]:
+def upstream_identity(flow: Flow, options: CompileOptions, item: Value, span: Span) -> str:
+    """The deployed identity of the ``@trigger_on_finish`` upstream ``item`` of ``flow``."""
+    if isinstance(item, str):
+        name, project, branch_ = _split(item)
+    elif isinstance(item, dict) and isinstance(item.get("name"), str):
+        name, project, branch_ = (str(item.get(k) or "") for k in ("name", "project", "project_branch"))
+    else:
+        raise SensorError(f"the @trigger_on_finish flow {item!r} without a name", "flow='UpstreamFlow'", span)
+    if "." in name:
+        hint = "write 'Flow' or 'project.branch.Flow'"
+        raise SensorError(f"the @trigger_on_finish flow {item!r} (one dot is neither form)", hint, span)
+    own = flow.decorator("project")
+    project = project or (str(own.get("name") or "") if own is not None else "")
+    branch_ = branch_ or branch(flow, options)
+    if bool(project) != bool(branch_):
+        what = f"the @trigger_on_finish flow {item!r} with only one of project and branch"
+        raise SensorError(
+            what, "give both 'project' and 'project_branch', or add @project to this flow", span
+        )
+    return ".".join(part for part in (project, branch_, name) if part)
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """``proj.branch.Flow`` → (Flow, proj, branch); anything with fewer dots is a name."""
+    if text.count(".") < 2:
+        return text, "", ""
+    project, tail = text.split(".", 1)
+    branch_, name = tail.rsplit(".", 1)
+    return name, project, branch_
+
+
+def _events(flow: Flow, options: CompileOptions) -> list[tuple[str, dict[str, str]]]:
     """(event name, parameter → payload field) for every event the flow waits for."""
     found: list[tuple[str, dict[str, str]]] = []
     trigger = flow.decorator("trigger")
@@ -46,16 +90,13 @@ def _events(flow: Flow) -> list[tuple[str, dict[str, str]]]:
     if finish is not None:
         flows = [finish.get("flow")] if finish.get("flow") else _as_list(finish.get("flows"))
         for item in flows:
-            name = item.get("name") if isinstance(item, dict) else item
-            if not isinstance(name, str):
-                raise SensorError(f"@trigger_on_finish flow {item!r} has no name")
-            found.append((finished_event(name), {}))
+            found.append((finished_event(upstream_identity(flow, options, item, finish.span)), {}))
     return found
 
 
-def event_parameters(flow: Flow) -> set[str] | None:
+def event_parameters(flow: Flow, options: CompileOptions) -> set[str] | None:
     """Parameters the trigger events give values to; ``None`` when the flow has no trigger."""
-    events = _events(flow)
+    events = _events(flow, options)
     if not events:
         return None
     return {param for _, mapping in events for param in mapping}
@@ -83,7 +124,7 @@ def _event(item: Value) -> tuple[str, dict[str, str]]:
 
 def sensor(flow: Flow, options: CompileOptions, name: str, template_name: str) -> dict[str, object] | None:
     """The Sensor document, or ``None`` when the flow has no trigger."""
-    events = _events(flow)
+    events = _events(flow, options)
     if not events:
         return None
     source, event_name = event_address(options)

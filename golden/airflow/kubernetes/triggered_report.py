@@ -188,7 +188,7 @@ with DAG(
     dag_id="TriggeredReportFlow",
     description="flowc flow TriggeredReportFlow (triggered_report.py)",
     doc_md="Runs after ForeachTuningFlow succeeds; a single-purpose downstream flow.",
-    schedule=[Asset("flowc://ForeachTuningFlow")],
+    schedule=[Asset("flowc://iris.main.ForeachTuningFlow")],
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     tags=["flowc"],
