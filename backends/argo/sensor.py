@@ -55,7 +55,9 @@ def upstream_identity(flow: Flow, options: CompileOptions, item: Value, span: Sp
     elif isinstance(item, dict) and isinstance(item.get("name"), str):
         name, project, branch_ = (str(item.get(k) or "") for k in ("name", "project", "project_branch"))
     else:
-        raise SensorError(f"the @trigger_on_finish flow {item!r} without a name", "flow='UpstreamFlow'", span)
+        raise SensorError(
+            f"the @trigger_on_finish flow {item!r} without a name", "name the flow: flow='UpstreamFlow'", span
+        )
     if "." in name:
         hint = "write 'Flow' or 'project.branch.Flow'"
         raise SensorError(f"the @trigger_on_finish flow {item!r} (one dot is neither form)", hint, span)
