@@ -79,7 +79,7 @@ def test_trigger_on_finish_waits_for_the_upstream_asset(
     project names it ``iris.main.ForeachTuningFlow`` (a bare name is another flow)."""
     upstream = GOLDEN / mode / "foreach_tuning.py"
     source = (ROOT / "examples" / "triggered_report.py").read_text(encoding="utf-8")
-    source = source.replace('flow="ForeachTuningFlow"', 'flow="iris.main.ForeachTuningFlow"')
+    assert 'flow="iris.main.ForeachTuningFlow"' in source
     analysis = analyze_source(source, "triggered_report.py")
     assert analysis.flow is not None
     downstream = _write(analysis.flow, mode, tmp_path)
