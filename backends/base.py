@@ -6,6 +6,7 @@ registered by name in :mod:`flowc.backends.registry`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -58,3 +59,16 @@ def unsupported(target: str, step: Step | None, flow: Flow, what: str, hint: str
 def over_limit(span: Span, message: str, hint: str) -> Problem:
     """A ``FLC402`` problem: a target limit cannot be met."""
     return Problem("FLC402", span, message, hint)
+
+
+def source_label(flow: Flow, step: Step, flow_file: str) -> str:
+    """``file.py:LINE`` of ``step`` for generated documents, the same from any working directory.
+
+    ``flow_file`` names the flow's own file; a step inherited from a base
+    flow in another module is named relative to the flow file's folder.
+    """
+    path = step.span.path
+    if path != flow.span.path:
+        folder = os.path.dirname(flow.span.path) or "."
+        return f"{os.path.relpath(path, folder).replace(os.sep, '/')}:{step.span.line}"
+    return f"{flow_file}:{step.span.line}"

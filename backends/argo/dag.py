@@ -7,12 +7,11 @@ one per nested scope, and, in a loop, the recursive call and its guard.
 
 from __future__ import annotations
 
-import os
-
 from flowc.backends.argo.containers import TemplateKey, split_param
 from flowc.backends.argo.limits import field_name
 from flowc.backends.argo.scopes import Layout, Scope
 from flowc.backends.argo.wiring import Edge, ShapeError, Wiring, inp, tag
+from flowc.backends.base import source_label
 from flowc.transpile.ir import Flow
 
 #: Argo's default ``MAX_STACK_DEPTH`` (workflow/controller/operator.go): nested template calls.
@@ -35,12 +34,6 @@ class DagBuilder(Wiring):
         self.keys = keys
         self.flow_file = flow_file
         self.bound = bound
-
-    def _source_file(self, path: str) -> str:
-        """The file a step is written in, relative to the flow file (a base flow's module may differ)."""
-        if path == self.flow.span.path:
-            return self.flow_file
-        return os.path.relpath(path, os.path.dirname(self.flow.span.path) or ".").replace(os.sep, "/")
 
     @staticmethod
     def template_name(scope: Scope) -> str:
@@ -75,7 +68,7 @@ class DagBuilder(Wiring):
             loop = scope.kind == "loop" and scope.anchor == name
             paths = inp("entry") if loop else self.input_paths(step, scope, only=parent)
             params.append(_param("input-paths", paths))
-        params.append(_param("source", f"{self._source_file(step.span.path)}:{step.span.line}"))
+        params.append(_param("source", source_label(self.flow, step, self.flow_file)))
         params += [_param(split_param(level), inp(split_param(level))) for level in range(key.depth)]
         task["arguments"] = {"parameters": params}
         return task
