@@ -6,7 +6,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from flowc.backends.base import CompileOptions
+from flowc.backends.base import CompileOptions, source_label
 from flowc.backends.sfn import batch, limits
 from flowc.backends.sfn.batch import JobDefinitions
 from flowc.backends.sfn.compute import Compute
@@ -51,6 +51,7 @@ def build(
             settings,
             command,
             job_definitions.is_generated(job_definition),
+            source_label(flow, step, options.flow_file),
         )
 
     builder = StateBuilder(flow, Plan(flow), settings, datastore[0], datastore[1], len(boot), task)
