@@ -12,11 +12,12 @@ from flowc.backends.argo.escape import argo_inert
 from flowc.backends.argo.events import EXIT_TEMPLATE, EventsError, enabled, exit_templates
 from flowc.backends.argo.limits import LimitError, object_name
 from flowc.backends.argo.scopes import layout
-from flowc.backends.argo.sensor import SensorError, event_parameters, sensor
+from flowc.backends.argo.sensor import SensorError, sensor
 from flowc.backends.argo.settings import max_recursion, settings_problems
 from flowc.backends.argo.yamlout import dump_document
 from flowc.backends.base import CompileError, CompileOptions, Document, over_limit, unsupported
 from flowc.backends.cron import CronError, five_field_cron
+from flowc.backends.unattended import unattended_problems
 from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.problems import Problem
 
@@ -60,26 +61,7 @@ def _options_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
                 "rename the file",
             )
         )
-    return problems + settings_problems(flow, options) + _unattended_problems(flow, options)
-
-
-def _unattended_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
-    """A run the CronWorkflow or Sensor submits has no value for a required parameter without default."""
-    scheduled = schedule_cron(flow) is not None
-    given = event_parameters(flow, options)
-    if not scheduled and given is None:
-        return []
-    starter = "a scheduled" if scheduled else "a triggered"
-    return [
-        Problem(
-            "FLC401",
-            param.span,
-            f"{TARGET} cannot start {starter} run without a value for the required parameter {param.name!r}",
-            "give the parameter a default" + ("" if scheduled else ", or map it from the trigger's event"),
-        )
-        for param in flow.parameters
-        if param.required and param.default is None and (scheduled or param.name not in (given or set()))
-    ]
+    return problems + settings_problems(flow, options) + unattended_problems(flow, TARGET)
 
 
 def _tags(flow: Flow, options: CompileOptions) -> list[str]:

@@ -96,14 +96,6 @@ def _events(flow: Flow, options: CompileOptions) -> list[tuple[str, dict[str, st
     return found
 
 
-def event_parameters(flow: Flow, options: CompileOptions) -> set[str] | None:
-    """Parameters the trigger events give values to; ``None`` when the flow has no trigger."""
-    events = _events(flow, options)
-    if not events:
-        return None
-    return {param for _, mapping in events for param in mapping}
-
-
 def _as_list(value: Value) -> list[Value]:
     return list(value) if isinstance(value, list) else []
 

@@ -12,6 +12,7 @@ from flowc.backends.base import over_limit, unsupported
 from flowc.backends.sfn import limits
 from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.settings import Settings
+from flowc.backends.unattended import unattended_problems
 from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.problems import Problem, Severity
 
@@ -26,7 +27,7 @@ _PREFIX = re.compile(r"^[A-Za-z0-9_.=+-]+(/[A-Za-z0-9_.=+-]+)*$")
 
 def check_flow(flow: Flow) -> list[Problem]:
     """Shapes, decorators and parameters the sfn target cannot express."""
-    problems: list[Problem] = []
+    problems: list[Problem] = unattended_problems(flow, TARGET)
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
             problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", _PARALLEL_HINT))

@@ -247,7 +247,6 @@ CASES = [
         run=("bucket=corpus-exports",),
         prints=("exported to s3://corpus-exports/exports/",),
         rejects={"argo": "FLC401", "sfn": "FLC401", "airflow": "FLC401"},
-        xfail={"sfn": "sfn: every scheduled execution fails with flowc.MissingParameter"},
     ),
     Case("schedule_aws_cron.py"),
     Case("trigger_event_params.py", run=(), prints=("Done! 🏁 True",)),

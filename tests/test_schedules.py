@@ -1,4 +1,4 @@
-"""Six-field AWS crons (written for Step Functions) on five-field targets."""
+"""Schedules: six-field AWS crons on five-field targets; scheduled runs need every required value."""
 
 from __future__ import annotations
 
@@ -84,7 +84,8 @@ def test_argo_refuses_a_year_with_a_located_error(tmp_path: Path) -> None:
     assert f"{tmp_path / 'flow.py'}:4:1: FLC401" in done.stderr and "year field '2027'" in done.stderr
 
 
-def test_argo_refuses_a_schedule_that_cannot_give_a_required_parameter(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["argo", "sfn", "airflow"])
+def test_a_schedule_that_cannot_give_a_required_parameter_is_refused(tmp_path: Path, target: str) -> None:
     path = tmp_path / "flow.py"
     path.write_text(
         FLOW.format(cron="0 6 * * *")
