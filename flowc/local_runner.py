@@ -219,8 +219,10 @@ class LocalRunner:
 
     def _skip_edge(self, source: str, target: str, indices: tuple[int, ...], levels: tuple[int, ...]) -> None:
         """The transition ``source`` → ``target`` will not happen here."""
-        if (source, target) in self.loops.back_edges:
-            return  # a loop not taken again: nothing waits for it
+        if (source, target) in self.loops.back_edges or self.loops.leaves_loop(source, target):
+            # A loop not taken again: nothing waits for it.  A way out of a
+            # loop not taken now may still be taken on a later pass.
+            return
         passes = (*levels[:-1], self.loops.iteration(source, target, levels[-1]))
         node = self.flow.step(target)
         if node.is_join:

@@ -97,3 +97,56 @@ def test_the_join_gets_the_case_taken_and_the_run_reaches_the_end(
     assert run["join"].task.data.scores == scores
     meta = Datastore(root).read_metadata("ArmSwitchFlow", "r1", "join", "t", 0)
     assert meta is not None and meta["input_paths"] == paths
+
+
+LOOP_IN_ARM = textwrap.dedent(
+    '''
+    from metaflow import FlowSpec, step
+
+
+    class LoopInArmFlow(FlowSpec):
+        @step
+        def start(self):
+            self.next(self.steady, self.spin)
+
+        @step
+        def steady(self):
+            self.value = "steady"
+            self.next(self.meet)
+
+        @step
+        def spin(self):
+            self.turns = getattr(self, "turns", 0) + 1
+            self.state = "again" if self.turns < 3 else "done"
+            self.next({"again": self.spin, "done": self.spun}, condition="state")
+
+        @step
+        def spun(self):
+            self.value = f"spun {self.turns}"
+            self.next(self.meet)
+
+        @step
+        def meet(self, inputs):
+            self.values = sorted(i.value for i in inputs)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+    '''
+)
+
+
+def test_a_loop_in_a_branch_arm_is_waited_for(tmp_path: Path) -> None:
+    """Going round again is not 'the way out will never come': the join waits for the last pass."""
+    path = tmp_path / "loop_in_arm.py"
+    path.write_text(LOOP_IN_ARM)
+    root = str(tmp_path / "ds")
+    done = subprocess.run(
+        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", root, "--run-id", "r1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert Flow("LoopInArmFlow", datastore=root)["r1"]["meet"].task.data.values == ["spun 3", "steady"]

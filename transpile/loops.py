@@ -29,6 +29,11 @@ class Loops:
         loop = self._loop_of.get(source)
         return current if loop is not None and target in loop else 0
 
+    def leaves_loop(self, source: str, target: str) -> bool:
+        """Whether ``source`` → ``target`` goes from inside a loop to outside it."""
+        loop = self._loop_of.get(source)
+        return loop is not None and target not in loop
+
     def _find_back_edges(self, start: str) -> frozenset[tuple[str, str]]:
         """Edges to a step still on the depth-first path from ``start``."""
         back: set[tuple[str, str]] = set()
