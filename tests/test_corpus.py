@@ -318,20 +318,7 @@ def test_argo_runs_the_tasks_flowc_run_ran(
     assert ran_on_argo == sorted(outputs)
 
 
-_BRANCHES_COLLIDE = {
-    "sfn": "sfn: the state machine is <project>-<Flow> whatever the @project branch",
-}
-
-
-@pytest.mark.parametrize(
-    "target",
-    [
-        pytest.param(
-            t, marks=[pytest.mark.xfail(reason=_BRANCHES_COLLIDE[t])] if t in _BRANCHES_COLLIDE else []
-        )
-        for t in TARGETS
-    ],
-)
+@pytest.mark.parametrize("target", TARGETS)
 def test_project_branches_deploy_side_by_side(target: str, tmp_path: Path) -> None:
     """@project exists so that branches of one flow deploy without replacing each other."""
     source = (CORPUS / "schedule_weekly_branch.py").read_text(encoding="utf-8")
