@@ -338,9 +338,6 @@ def test_project_branches_deploy_side_by_side(target: str, tmp_path: Path) -> No
     assert len(names) == 2, names
 
 
-@pytest.mark.xfail(
-    reason="argo: the sensor waits for any branch's NightlyReportFlow, not project_branch='prod'"
-)
 def test_trigger_on_finish_keeps_the_project_branch(compiled: Callable[[Case, str], Compiled]) -> None:
     result = compiled(BY_ID["trigger_on_finish_project_dict"], "argo")
     assert result.code == 0, result.output
@@ -434,22 +431,7 @@ def test_airflow_dag_run_matches_local_run(
     assert tasks(result.flowc_run_id) == tasks("local")
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        pytest.param(
-            t,
-            marks=[
-                pytest.mark.xfail(
-                    reason="sfn: state Comments carry the flow path as typed (host checkout dir)"
-                )
-            ]
-            if t == "sfn"
-            else [],
-        )
-        for t in TARGETS
-    ],
-)
+@pytest.mark.parametrize("target", TARGETS)
 def test_output_does_not_depend_on_how_the_path_is_given(
     target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
