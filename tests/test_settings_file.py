@@ -88,3 +88,23 @@ def test_explicit_settings_file(project: Path, tmp_path_factory: pytest.TempPath
     )
     assert done.returncode == 0, done.stderr
     assert "namespace: ml-prod" in done.stdout and "named-bucket" in done.stdout
+
+
+def test_operator_flag_is_the_airflow_operator_setting(project: Path) -> None:
+    base = ["compile", "flows/flow.py", "-t", "airflow", "--datastore", "s3://ml-bucket/x", "-o", "-"]
+    flag = flowc(*base, "--operator", "local", cwd=project)
+    setting = flowc(*base, "--set", "operator=local", cwd=project)
+    assert flag.returncode == 0 and setting.returncode == 0, flag.stderr + setting.stderr
+    assert flag.stdout == setting.stdout and "KubernetesPodOperator" not in flag.stdout
+    other = flowc(
+        "compile",
+        "flows/flow.py",
+        "-t",
+        "argo",
+        "--datastore",
+        "s3://ml-bucket/x",
+        "--operator",
+        "local",
+        cwd=project,
+    )
+    assert other.returncode == 2 and "Airflow option" in other.stderr

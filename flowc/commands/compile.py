@@ -53,6 +53,12 @@ Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would 
     "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable)."
 )
 @click.option(
+    "--operator",
+    type=click.Choice(["kubernetes", "local"]),
+    default=None,
+    help="Airflow only: how each step runs (same as --set operator=...).",
+)
+@click.option(
     "--settings-file",
     type=click.Path(dir_okay=False),
     default=None,
@@ -71,6 +77,7 @@ def command(
     package_url: str | None,
     package_sha256: str | None,
     settings: tuple[str, ...],
+    operator: str | None,
     settings_file: str | None,
     configs: tuple[str, ...],
     flow_name: str | None,
@@ -91,6 +98,10 @@ def command(
     if bool(package_url) != bool(package_sha256):
         raise click.UsageError("--package-url and --package-sha256 go together")
     pairs = defaults.settings_for(target) | dict(_split_setting(s) for s in settings)
+    if operator is not None:
+        if target != "airflow":
+            raise click.UsageError("--operator is an Airflow option (use it with --target airflow)")
+        pairs["operator"] = operator
     flow = load_with_configs(file, flow_name, configs)
     if package_url is None or package_sha256 is None:
         _, package_sha256 = flow_package(flow, file)
