@@ -371,6 +371,15 @@ def test_flowc_resume_takes_the_same_override(tmp_path: Path) -> None:
     assert "ORACLE demo_proj 6 0.25 2 us-east-2" in again.stdout
 
 
+def test_a_config_file_that_is_not_utf8_text_is_not_called_missing(tmp_path: Path) -> None:
+    (tmp_path / "blob.json").write_bytes(b"\xff\xfe\x00{")
+    source = "from flowc import Config, FlowSpec, step\n\n\nclass F(FlowSpec):\n"
+    source += '    cfg = Config("cfg", default="blob.json")\n' + START
+    source += "\n    @step\n    def end(self):\n        pass\n"
+    found = problems(source, tmp_path)
+    assert ("FLC501", 5, 33, "config 'cfg': file 'blob.json' is not readable UTF-8 text") in found
+
+
 def test_config_values_are_read_only_mappings() -> None:
     value = freeze({"db": {"host": "h", "ports": [1, 2]}})
     assert isinstance(value, ConfigValue) and value.db.host == "h" and value["db"]["ports"] == [1, 2]

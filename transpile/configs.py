@@ -301,11 +301,19 @@ class _Reader:
             text = _read_text(os.path.join(flow_dir, path))
             if text is not None:
                 return self.parse(node, text, f"file {path!r}")
+            full = os.path.join(flow_dir, path)
+            if os.path.isfile(full):
+                self.fail(
+                    node,
+                    f"config {self.name!r}: file {path!r} is not readable UTF-8 text",
+                    "save it as UTF-8",
+                )
+                return None
             if "default_value" not in args:
                 self.fail(
                     node,
                     f"config {self.name!r}: file {path!r} not found next to the flow file",
-                    f"create {os.path.join(flow_dir, path)} or pass --config {self.name}=FILE",
+                    f"create {full} or pass --config {self.name}=FILE",
                 )
                 return None
         value_node = args.get("default_value")
