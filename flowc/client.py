@@ -7,32 +7,5 @@ code packages ship it and steps can read other runs; this module keeps the
 
 from __future__ import annotations
 
-from flowc.runtime_shim.client import (
-    Artifact,
-    Card,
-    DataArtifact,
-    DataView,
-    Flow,
-    Metaflow,
-    Run,
-    Step,
-    Task,
-    default_namespace,
-    get_namespace,
-    namespace,
-)
-
-__all__ = [
-    "Artifact",
-    "Card",
-    "DataArtifact",
-    "DataView",
-    "Flow",
-    "Metaflow",
-    "Run",
-    "Step",
-    "Task",
-    "default_namespace",
-    "get_namespace",
-    "namespace",
-]
+from flowc.runtime_shim.client import *  # noqa: F403
+from flowc.runtime_shim.client import __all__ as __all__

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from runflow import run_flow
 
 from flowc.client import Flow
 
@@ -61,13 +61,7 @@ def test_metaflow_runtime_behaviours(tmp_path: Path) -> None:
     path = tmp_path / "compat.py"
     path.write_text(FLOW)
     root = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", root, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_flow(path, root)
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("CompatFlow", datastore=root)["r1"]
     start = run["start"].task

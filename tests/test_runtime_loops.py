@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from flowc.runtime_shim.datastore import Datastore
 from flowc.runtime_shim.inputs import resolve
 from flowc.transpile import load_flow
 from flowc.transpile.loops import Loops
+from runflow import run_flow
 
 from flowc import Flow
 
@@ -51,13 +50,7 @@ def test_a_loop_back_to_an_earlier_step_numbers_every_iteration(tmp_path: Path) 
     path = tmp_path / "loop_back.py"
     path.write_text(LOOP_FLOW)
     ds = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_flow(path, ds)
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("LoopBackFlow", datastore=ds)["r1"]
     assert run.successful
@@ -113,7 +106,7 @@ def test_foreach_join_glob_reads_loop_suffixes_without_misparsing_indices(tmp_pa
 
 
 FOREACH_IN_LOOP = textwrap.dedent(
-    '''
+    """
     from metaflow import FlowSpec, step
 
 
@@ -148,7 +141,7 @@ FOREACH_IN_LOOP = textwrap.dedent(
         @step
         def end(self):
             pass
-    '''
+    """
 )
 
 
@@ -157,13 +150,7 @@ def test_a_foreach_inside_a_loop_keeps_every_pass_apart(tmp_path: Path) -> None:
     path = tmp_path / "foreach_in_loop.py"
     path.write_text(FOREACH_IN_LOOP)
     ds = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_flow(path, ds)
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("ForeachInLoopFlow", datastore=ds)["r1"]
     assert sorted(t.id for t in run["work"].tasks()) == ["t-0", "t-1", "t.1-0", "t.1-1", "t.1-2"]
@@ -175,7 +162,7 @@ def test_a_foreach_inside_a_loop_keeps_every_pass_apart(tmp_path: Path) -> None:
 
 
 SWITCH_IN_FOREACH = textwrap.dedent(
-    '''
+    """
     from metaflow import FlowSpec, step
 
 
@@ -208,7 +195,7 @@ SWITCH_IN_FOREACH = textwrap.dedent(
         @step
         def end(self):
             pass
-    '''
+    """
 )
 
 
@@ -217,13 +204,7 @@ def test_a_foreach_join_gathers_the_switch_case_each_index_took(tmp_path: Path) 
     path = tmp_path / "switch_in_foreach.py"
     path.write_text(SWITCH_IN_FOREACH)
     ds = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_flow(path, ds)
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("SwitchInForeachFlow", datastore=ds)["r1"]
     assert run["gather"].task.data.outs == [3, 1, 9, 2]
@@ -232,7 +213,7 @@ def test_a_foreach_join_gathers_the_switch_case_each_index_took(tmp_path: Path) 
 
 
 LOOP_AROUND_SWITCHING_FOREACH = textwrap.dedent(
-    '''
+    """
     from flowc import FlowSpec, step
 
 
@@ -274,7 +255,7 @@ LOOP_AROUND_SWITCHING_FOREACH = textwrap.dedent(
         @step
         def end(self):
             pass
-    '''
+    """
 )
 
 
@@ -283,13 +264,7 @@ def test_a_switch_inside_a_foreach_inside_a_loop(tmp_path: Path) -> None:
     path = tmp_path / "loop_around.py"
     path.write_text(LOOP_AROUND_SWITCHING_FOREACH)
     ds = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", ds, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_flow(path, ds)
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("LoopAroundSwitchFlow", datastore=ds)["r1"]
     assert sorted(t.id for t in run["odd"].tasks()) == ["t-0", "t-2", "t.1-0", "t.1-2"]

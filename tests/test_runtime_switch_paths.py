@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from flowc.runtime_shim.datastore import Datastore
+from runflow import run_flow
 
 from flowc import Flow
 
@@ -85,12 +84,7 @@ def test_the_join_gets_the_case_taken_and_the_run_reaches_the_end(
     path = tmp_path / "arm_switch.py"
     path.write_text(FLOW)
     root = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", root, "--run-id", "r1", "--param", f"backend={backend}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+    done = run_flow(path, root, "--param", f"backend={backend}")
     assert done.returncode == 0, done.stdout + done.stderr
     run = Flow("ArmSwitchFlow", datastore=root)["r1"]
     assert run.successful and run["end"].task is not None
@@ -100,7 +94,7 @@ def test_the_join_gets_the_case_taken_and_the_run_reaches_the_end(
 
 
 LOOP_IN_ARM = textwrap.dedent(
-    '''
+    """
     from metaflow import FlowSpec, step
 
 
@@ -133,7 +127,7 @@ LOOP_IN_ARM = textwrap.dedent(
         @step
         def end(self):
             pass
-    '''
+    """
 )
 
 
@@ -142,11 +136,6 @@ def test_a_loop_in_a_branch_arm_is_waited_for(tmp_path: Path) -> None:
     path = tmp_path / "loop_in_arm.py"
     path.write_text(LOOP_IN_ARM)
     root = str(tmp_path / "ds")
-    done = subprocess.run(
-        [sys.executable, "-m", "flowc.cli", "run", str(path), "--datastore", root, "--run-id", "r1"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_flow(path, root)
     assert done.returncode == 0, done.stdout + done.stderr
     assert Flow("LoopInArmFlow", datastore=root)["r1"]["meet"].task.data.values == ["spun 3", "steady"]
