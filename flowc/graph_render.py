@@ -13,12 +13,9 @@ import re
 import shutil
 import string
 import subprocess
-import sys
 from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
-
-import click
 
 from flowc.transpile import export
 from flowc.transpile.ir import Flow, Step, StepKind
@@ -34,6 +31,10 @@ _STYLE: dict[StepKind, tuple[str, str, str]] = {
     StepKind.SWITCH: ("hexagon", "#fff7e6", "solid"),
 }
 _INSTALL_HINT = "install Graphviz (Debian: apt-get install graphviz) or set FLOWC_DOT to the dot binary"
+
+
+class GraphvizError(Exception):
+    """``dot`` failed; the message carries what it printed."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _run_dot(binary: str, source: str, fmt: str) -> bytes:
         [binary, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, check=False
     )
     if result.returncode != 0:
-        raise click.ClickException(f"dot failed: {result.stderr.decode('utf-8', 'replace').strip()}")
+        raise GraphvizError(f"dot failed: {result.stderr.decode('utf-8', 'replace').strip()}")
     return result.stdout
 
 
@@ -157,14 +158,4 @@ def page(flow: Flow, svg: str | None, note: str | None) -> str:
     )
 
 
-def echo(flow: Flow, fmt: str) -> None:
-    """Write the picture to stdout; the fallback note goes to stderr."""
-    picture = render(flow, fmt)
-    if picture.note:
-        click.echo(picture.note, err=True)
-    if fmt == "png" and picture.note is None and sys.stdout.isatty():
-        raise click.UsageError("refusing to write PNG to a terminal; redirect it: > flow.png")
-    click.echo(picture.data, nl=False)
-
-
-__all__ = ["Picture", "dot_binary", "echo", "page", "render", "styled_dot"]
+__all__ = ["GraphvizError", "Picture", "dot_binary", "page", "render", "styled_dot"]

@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flowc.transpile import Flow, analyze_file
+from flowc_cli import invoke
 from test_oracle_metaflow import _compare, flowc_view, metaflow_graphs
-
-from flowc.commands.check import command as check_command
 
 STEPS = """
     @step
@@ -336,7 +334,7 @@ def test_problems_in_a_project_module_are_reported_where_they_are(tmp_path: Path
         ("FLC111", "base.py", 10, 9),
         ("FLC115", "base.py", 13, 5),
     ]
-    result = CliRunner().invoke(check_command, [str(path)])
+    result = invoke(["check", str(path)])
     assert result.exit_code == 1
     assert f"{tmp_path / 'base.py'}:7:18: FLC303 " in result.output
     assert "Traceback" not in result.output

@@ -13,12 +13,10 @@ from typing import Any
 import argo_schema
 import pytest
 import yaml
-from click.testing import CliRunner
 from flowc.backends.argo import emit
 from flowc.backends.base import CompileOptions, Document
 from flowc.transpile import load_flow
-
-from flowc.cli import cli
+from flowc_cli import Result, invoke
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.py")))
@@ -163,8 +161,8 @@ def test_every_dag_task_names_its_source_line() -> None:
         assert args["source"] == f"linear_etl.py:{flow.step(args['step']).span.line}"
 
 
-def _cli(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+def _cli(*args: str) -> Result:
+    return invoke(args)
 
 
 def test_cli_writes_one_file_per_kind_and_check_detects_changes(tmp_path: Any) -> None:
@@ -184,7 +182,7 @@ def test_cli_stdout_is_multi_document_yaml() -> None:
     example = os.path.join(ROOT, "examples", "triggered_report.py")
     result = _cli("compile", example, "--target", "argo", "--datastore", "s3://b/f", "-o", "-")
     assert result.exit_code == 0
-    kinds = [d["kind"] for d in yaml.safe_load_all(result.output)]
+    kinds = [d["kind"] for d in yaml.safe_load_all(result.stdout)]
     assert kinds == ["WorkflowTemplate", "Sensor"]
 
 
@@ -195,7 +193,7 @@ def test_cli_reports_what_argo_cannot_express_without_a_traceback(tmp_path: Any)
         "    @batch(queue='q')\n    @step\n    def start(self):\n        self.next(self.end)\n\n"
         "    @step\n    def end(self):\n        pass\n"
     )
-    result = CliRunner().invoke(cli, ["compile", str(flow), "--target", "argo", "--datastore", "s3://b/f"])
+    result = invoke(["compile", str(flow), "--target", "argo", "--datastore", "s3://b/f"])
     assert result.exit_code == 1
     assert f"{flow}:5:5: FLC401 Argo Workflows cannot express @batch" in result.output
     assert "Traceback" not in result.output

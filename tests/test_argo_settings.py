@@ -19,14 +19,12 @@ from typing import Any
 import argo_schema
 import pytest
 import yaml
-from click.testing import CliRunner
 from flowc.backends.argo import emit
 from flowc.backends.argo.settings import KNOWN
 from flowc.backends.base import CompileError, CompileOptions
 from flowc.transpile import Flow, analyze_source
+from flowc_cli import invoke
 from test_argo_escape import run_start_task
-
-from flowc.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BRANCH_ENV = "FLOWC_PROJECT_BRANCH"
@@ -126,7 +124,7 @@ def test_the_cli_refuses_an_unknown_setting_on_one_screen_without_a_traceback() 
         str(example),
         *["-t", "argo", "--datastore", "s3://b/f", "-o", "-", "--set", "colour=red"],
     ]
-    done = CliRunner().invoke(cli, args)
+    done = invoke(args)
     assert done.exit_code != 0
     assert "FLC403" in done.output and "unknown argo setting 'colour'" in done.output
     assert "Traceback" not in done.output and len(done.output.splitlines()) < 20

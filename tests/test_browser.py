@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flowc.runtime_shim.cards import render_task_cards
 from flowc.transpile import export, load_flow
+from flowc_cli import invoke
 
 from flowc.cards import BarChart, Image, LineChart, Markdown, Table
-from flowc.cli import cli
 from flowc.graph_render import dot_binary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -217,7 +216,7 @@ def test_card_from_an_example_run_opens_offline(driver: Any, tmp_path: Path) -> 
 def test_graph_page_opens_offline_and_selects_steps(driver: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    result = CliRunner().invoke(cli, ["graph", "examples/switch_quality.py", "--format", "html"])
+    result = invoke(["graph", "examples/switch_quality.py", "--format", "html"])
     assert result.exit_code == 0, result.stderr
     page = tmp_path / "graph.html"
     page.write_bytes(result.stdout_bytes)

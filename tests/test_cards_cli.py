@@ -9,10 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from flowc.runtime_shim.datastore import Datastore
-
-from flowc.cli import cli
+from flowc_cli import invoke
 
 CARD_FLOW = textwrap.dedent(
     '''
@@ -72,7 +70,7 @@ def run_task(tmp_path: Path, flow_file: Path, flow: str, step: str, inputs: str 
 
 
 def flowc(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
+    result = invoke(args)
     return result.exit_code, result.stdout, result.stderr
 
 

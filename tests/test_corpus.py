@@ -58,8 +58,8 @@ from flowc.transpile import analyze_file
 from test_oracle_metaflow import _compare, flowc_view, metaflow_graphs
 
 from flowc import Flow as FlowClient
-from flowc.commands.check import command as check_command
-from flowc.commands.compile import command as compile_command
+from flowc.commands import check as check_command
+from flowc.commands import compile as compile_command
 
 DATASTORE = "s3://flowc-bucket/corpus"
 TARGETS = ("argo", "sfn", "airflow")

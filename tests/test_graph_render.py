@@ -9,11 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from flowc.transpile import load_flow
+from flowc_cli import invoke
 
 from flowc import graph_render
-from flowc.cli import cli
 
 EXAMPLES = sorted(glob.glob("examples/*.py"))
 SVG = "{http://www.w3.org/2000/svg}"
@@ -23,7 +22,7 @@ needs_dot = pytest.mark.skipif(
 
 
 def run(*args: str) -> tuple[int, bytes, str]:
-    result = CliRunner().invoke(cli, ["graph", *args])
+    result = invoke(["graph", *args])
     return result.exit_code, result.stdout_bytes, result.stderr
 
 

@@ -1,15 +1,12 @@
-"""Helpers shared by commands: loading flows and printing problems."""
+"""Helpers shared by commands: the two error kinds, printing problems, loading flows, writing files."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NoReturn
 
-import click
-
+TYPE_CHECKING = False  # as in flowc/__init__.py: typing stays unimported at start-up
 if TYPE_CHECKING:
     from flowc.transpile import Flow, Problem
 
@@ -17,33 +14,45 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 
 
+class UserError(Exception):
+    """The flow, a file or the data is wrong: ``flowc`` prints the problems or ``Error: MESSAGE``, exits 1."""
+
+    def __init__(self, message: str = "", problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        #: Problems to print (file:line:col, rule id) instead of, or before, the message.
+        self.problems = list(problems)
+
+
+class UsageError(Exception):
+    """The command line is wrong: ``flowc`` prints the command's usage and ``error: MESSAGE``, exits 2."""
+
+
 def print_problems(problems: Iterable[Problem], fmt: str = "text") -> None:
     """Print problems to stderr (text) or stdout (json)."""
     problems = list(problems)
     if fmt == "json":
-        click.echo(json.dumps([p.to_json() for p in problems], indent=2))
+        import json
+
+        print(json.dumps([p.to_json() for p in problems], indent=2))
         return
     for problem in problems:
-        click.echo(problem.format(), err=True)
+        print(problem.format(), file=sys.stderr)
     errors = sum(1 for p in problems if p.severity.value == "error")
     if errors:
-        click.echo(f"Found {errors} error{'s' if errors != 1 else ''}.", err=True)
+        print(f"Found {errors} error{'s' if errors != 1 else ''}.", file=sys.stderr)
 
 
-def fail(problems: Iterable[Problem]) -> NoReturn:
-    """Print problems and exit 1."""
-    print_problems(problems)
-    sys.exit(EXIT_USER_ERROR)
+def load_or_exit(path: str, flow_name: str | None, configs: dict[str, str] | None = None) -> Flow:
+    """The flow at ``path`` (with config files applied); its errors raise :class:`UserError`.
 
-
-def load_or_exit(path: str, flow_name: str | None) -> Flow:
-    """The flow at ``path``, or print its problems and exit 1."""
+    Warnings are printed and the flow is returned.
+    """
     from flowc.transpile import analyze_file
 
-    analysis = analyze_file(path, flow_name)
-    warnings = [p for p in analysis.problems if p.severity.value == "warning"]
+    analysis = analyze_file(path, flow_name, configs)
     if analysis.errors or analysis.flow is None:
-        fail(analysis.problems)
+        raise UserError(problems=analysis.problems)
+    warnings = [p for p in analysis.problems if p.severity.value == "warning"]
     if warnings:
         print_problems(warnings)
     return analysis.flow
@@ -66,8 +75,3 @@ def write_atomic(path: str, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-flow_option = click.option(
-    "--flow", "flow_name", metavar="NAME", help="Flow class to use when the file defines several."
-)

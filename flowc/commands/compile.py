@@ -2,107 +2,112 @@
 
 from __future__ import annotations
 
-import difflib
-import json
+import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
 
-import click
+from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, write_atomic
+from flowc.commands._options import (
+    add_config_option,
+    add_datastore_option,
+    add_flow_option,
+    file_path,
+    load_with_configs,
+)
 
-from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, fail, flow_option, write_atomic
-from flowc.commands._config_option import config_option, load_with_configs
-
+TYPE_CHECKING = False  # as in flowc/__init__.py: typing stays unimported at start-up
 if TYPE_CHECKING:
     from flowc.backends.base import Document
     from flowc.settings_file import SettingsFile
 
+#: What ``--target`` accepts (``flowc.backends.registry`` maps each to its emitter).
+TARGETS = ("argo", "sfn", "airflow")
 
-@click.command(
-    "compile",
-    epilog="""\b
+EPILOG = """\
 Examples:
   flowc compile flows/train.py --target argo --datastore s3://ml/flowc -o deploy/
   flowc compile flows/train.py --target sfn --datastore s3://ml/flowc -o -
   flowc compile flows/train.py --target argo --datastore s3://ml/flowc -o deploy/ --check
-Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would change), 2 usage.""",
-)
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--target",
-    "-t",
-    required=True,
-    type=click.Choice(["argo", "sfn", "airflow"]),
-    help="Orchestrator to compile for.",
-)
-@click.option(
-    "--output", "-o", "output", default="-", show_default=True, help="Output directory, or - for stdout."
-)
-@click.option(
-    "--check", is_flag=True, help="Compare with what is in the output directory instead of writing."
-)
-@click.option(
-    "--datastore",
-    envvar="FLOWC_DATASTORE",
-    help="Datastore root the tasks use (s3://bucket/prefix). [env: FLOWC_DATASTORE]",
-)
-@click.option("--image", default=None, help="Default container image for tasks.")
-@click.option("--package-url", default=None, help="Use an already pushed code package at this URL.")
-@click.option("--package-sha256", default=None, help="sha256 of the package given with --package-url.")
-@click.option(
-    "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Target-specific setting (repeatable)."
-)
-@click.option(
-    "--operator",
-    type=click.Choice(["kubernetes", "local"]),
-    default=None,
-    help="Airflow only: how each step runs (same as --set operator=...).",
-)
-@click.option(
-    "--settings-file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Defaults for these flags and the [argo]/[sfn]/[airflow] settings "
-    "(default: the nearest flowc.toml above FILE).",
-)
-@config_option
-@flow_option
-def command(
-    file: str,
-    target: str,
-    output: str,
-    check: bool,
-    datastore: str | None,
-    image: str | None,
-    package_url: str | None,
-    package_sha256: str | None,
-    settings: tuple[str, ...],
-    operator: str | None,
-    settings_file: str | None,
-    configs: tuple[str, ...],
-    flow_name: str | None,
-) -> None:
+Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would change), 2 usage."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``FILE --target T [-o DIR|-] [--check] [--datastore ROOT] [--image ...] [--set K=V]...``."""
+    parser.add_argument("file", type=file_path, metavar="FILE")
+    parser.add_argument(
+        "-t",
+        "--target",
+        required=True,
+        choices=TARGETS,
+        metavar="TARGET",
+        help=f"Orchestrator to compile for: {', '.join(TARGETS)}.",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="DIR", default="-", help="Output directory, or - for stdout. (default: -)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="Compare with what is in the output directory instead of writing.",
+    )
+    add_datastore_option(parser, "Datastore root the tasks use (s3://bucket/prefix). [env: FLOWC_DATASTORE]")
+    parser.add_argument("--image", help="Default container image for tasks.")
+    parser.add_argument(
+        "--package-url", metavar="URL", help="Use an already pushed code package at this URL."
+    )
+    parser.add_argument(
+        "--package-sha256", metavar="SHA256", help="sha256 of the package given with --package-url."
+    )
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Target-specific setting (repeatable).",
+    )
+    parser.add_argument(
+        "--operator",
+        choices=["kubernetes", "local"],
+        help="Airflow only: how each step runs (same as --set operator=...).",
+    )
+    parser.add_argument(
+        "--settings-file",
+        type=file_path,
+        metavar="FILE",
+        help="Defaults for these flags and the [argo]/[sfn]/[airflow] settings "
+        "(default: the nearest flowc.toml above FILE).",
+    )
+    add_config_option(parser)
+    add_flow_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
     """Compile the flow in FILE to TARGET's documents."""
     from flowc.backends.base import CompileError, CompileOptions
     from flowc.backends.registry import emitter
     from flowc.packaging import flow_package
     from flowc.packaging import package_url as url_for
 
-    defaults = _settings_file(file, settings_file)
-    datastore = datastore or defaults.flags.get("datastore")
-    image = image or defaults.flags.get("image")
+    file, target, output = args.file, args.target, args.output
+    defaults = _settings_file(file, args.settings_file)
+    datastore = args.datastore or defaults.flags.get("datastore")
+    image = args.image or defaults.flags.get("image")
     if not datastore:
-        raise click.UsageError(
+        raise UsageError(
             "give --datastore s3://bucket/prefix (or set FLOWC_DATASTORE, or datastore in flowc.toml)"
         )
+    package_url, package_sha256 = args.package_url, args.package_sha256
     if bool(package_url) != bool(package_sha256):
-        raise click.UsageError("--package-url and --package-sha256 go together")
-    pairs = defaults.settings_for(target) | dict(_split_setting(s) for s in settings)
-    if operator is not None:
+        raise UsageError("--package-url and --package-sha256 go together")
+    pairs = defaults.settings_for(target) | dict(_split_setting(s) for s in args.settings)
+    if args.operator is not None:
         if target != "airflow":
-            raise click.UsageError("--operator is an Airflow option (use it with --target airflow)")
-        pairs["operator"] = operator
-    flow = load_with_configs(file, flow_name, configs)
+            raise UsageError("--operator is an Airflow option (use it with --target airflow)")
+        pairs["operator"] = args.operator
+    if output == "-" and args.check:
+        raise UsageError("--check needs an output directory (-o DIR)")
+    flow = load_with_configs(file, args.flow_name, args.configs)
     if package_url is None or package_sha256 is None:
         _, package_sha256 = flow_package(flow, file)
         package_url = url_for(datastore, flow, package_sha256)
@@ -117,17 +122,16 @@ def command(
     try:
         documents = emitter(target)(flow, options)
     except CompileError as exc:
-        fail(exc.problems)
+        raise UserError(problems=exc.problems) from None
     if output == "-":
-        if check:
-            raise click.UsageError("--check needs an output directory (-o DIR)")
-        click.echo(_to_stdout(documents), nl=False)
-        return
-    if check:
-        sys.exit(_check(documents, output))
+        sys.stdout.write(_to_stdout(documents))
+        return EXIT_OK
+    if args.check:
+        return _check(documents, output)
     for document in documents:
         write_atomic(os.path.join(output, document.filename), document.text.encode("utf-8"))
-        click.echo(os.path.join(output, document.filename), err=True)
+        print(os.path.join(output, document.filename), file=sys.stderr)
+    return EXIT_OK
 
 
 def _settings_file(flow_file: str, explicit: str | None) -> SettingsFile:
@@ -137,7 +141,7 @@ def _settings_file(flow_file: str, explicit: str | None) -> SettingsFile:
     try:
         return load_settings_file(explicit or find_settings_file(flow_file))
     except SettingsFileError as exc:
-        fail([exc.problem])
+        raise UserError(problems=[exc.problem]) from None
 
 
 def _to_stdout(documents: list[Document]) -> str:
@@ -147,20 +151,24 @@ def _to_stdout(documents: list[Document]) -> str:
     if all(d.filename.endswith((".yaml", ".yml")) for d in documents):
         return "---\n".join(d.text for d in documents)
     if all(d.filename.endswith(".json") for d in documents):
+        import json
+
         merged = {d.filename: json.loads(d.text) for d in documents}
         return json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
-    raise click.UsageError("this target writes several kinds of files: use -o DIR")
+    raise UsageError("this target writes several kinds of files: use -o DIR")
 
 
 def _split_setting(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise click.BadParameter(f"expected KEY=VALUE, got {text!r}", param_hint="--set")
+        raise UsageError(f"argument --set: expected KEY=VALUE, got {text!r}")
     return key, value
 
 
 def _check(documents: list[Document], output: str) -> int:
     """Like ``black --check``: 0 if every file is up to date, 1 with a diff if not."""
+    import difflib
+
     changed = 0
     for document in documents:
         text = document.text
@@ -181,10 +189,10 @@ def _check(documents: list[Document], output: str) -> int:
         )
         sys.stdout.writelines(diff)
     if changed:
-        click.echo(
+        print(
             f"{changed} file{'s' if changed != 1 else ''} would change; run without --check to update.",
-            err=True,
+            file=sys.stderr,
         )
         return EXIT_USER_ERROR
-    click.echo(f"{len(documents)} file{'s' if len(documents) != 1 else ''} up to date.", err=True)
+    print(f"{len(documents)} file{'s' if len(documents) != 1 else ''} up to date.", file=sys.stderr)
     return EXIT_OK

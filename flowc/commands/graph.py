@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
-import click
+import argparse
+import sys
 
-from flowc.commands._common import flow_option, load_or_exit
+from flowc.commands._common import EXIT_OK, UsageError, UserError, load_or_exit
+from flowc.commands._options import add_flow_option, file_path
 
-
-@click.command(
-    "graph",
-    epilog="""\b
+EPILOG = """\
 Examples:
   flowc graph flows/train.py                  # JSON (a stable contract)
   flowc graph flows/train.py --format mermaid
   flowc graph flows/train.py --format dot | dot -Tsvg > train.svg
-  flowc graph flows/train.py --format html > train.html   # svg, png, html: needs Graphviz""",
-)
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "mermaid", "dot", "svg", "png", "html"]),
-    default="json",
-    show_default=True,
-)
-@flow_option
-def command(file: str, fmt: str, flow_name: str | None) -> None:
+  flowc graph flows/train.py --format html > train.html   # svg, png, html: needs Graphviz"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``FILE [--format json|mermaid|dot|svg|png|html] [--flow NAME]``."""
+    parser.add_argument("file", type=file_path, metavar="FILE")
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=["json", "mermaid", "dot", "svg", "png", "html"],
+        default="json",
+        help="(default: %(default)s)",
+    )
+    add_flow_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
     """Print the DAG of the flow in FILE."""
     from flowc.transpile import export
 
-    flow = load_or_exit(file, flow_name)
-    if fmt in ("svg", "png", "html"):
-        from flowc import graph_render
+    flow = load_or_exit(args.file, args.flow_name)
+    if args.fmt in ("svg", "png", "html"):
+        from flowc.graph_render import GraphvizError, render
 
-        graph_render.echo(flow, fmt)
-        return
-    render = {"json": export.dumps_json, "mermaid": export.mermaid, "dot": export.dot}[fmt]
-    click.echo(render(flow), nl=False)
+        try:
+            picture = render(flow, args.fmt)
+        except GraphvizError as exc:
+            raise UserError(str(exc)) from None
+        if picture.note:
+            print(picture.note, file=sys.stderr)
+        if args.fmt == "png" and picture.note is None and sys.stdout.isatty():
+            raise UsageError("refusing to write PNG to a terminal; redirect it: > flow.png")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(picture.data)
+        return EXIT_OK
+    render_text = {"json": export.dumps_json, "mermaid": export.mermaid, "dot": export.dot}[args.fmt]
+    sys.stdout.write(render_text(flow))
+    return EXIT_OK

@@ -2,70 +2,69 @@
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 
-import click
-
-from flowc.commands._common import EXIT_USAGE, flow_option, print_problems
-from flowc.commands._config_option import config_option, load_with_configs
-
-datastore_option = click.option(
-    "--datastore",
-    envvar="FLOWC_DATASTORE",
-    help="Local folder or s3://bucket/prefix. [env: FLOWC_DATASTORE; default ./.flowc]",
+from flowc.commands._common import EXIT_USAGE, UsageError, print_problems
+from flowc.commands._options import (
+    add_config_option,
+    add_datastore_option,
+    add_flow_option,
+    add_max_workers_option,
+    existing_file,
+    load_with_configs,
 )
 
-
-@click.command(
-    "run",
-    epilog="""\b
+EPILOG = """\
 Examples:
   flowc run examples/linear_etl.py --param alpha=0.3
   flowc run flows/train.py --max-workers 8 --datastore s3://ml/flowc --tag nightly
-Exit codes: 0 the run succeeded, 1 a task failed (or the flow has errors), 2 usage.""",
-)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter value (repeatable).")
-@click.option(
-    "--max-workers", default=4, show_default=True, type=click.IntRange(1), help="Tasks run at once."
-)
-@datastore_option
-@click.option("--tag", "tags", multiple=True, help="Tag for the run (repeatable).")
-@click.option("--run-id", default=None, help="Run id to use instead of a fresh one.")
-@config_option
-@flow_option
-def command(
-    file: str,
-    params: tuple[str, ...],
-    max_workers: int,
-    datastore: str | None,
-    tags: tuple[str, ...],
-    run_id: str | None,
-    configs: tuple[str, ...],
-    flow_name: str | None,
-) -> None:
+Exit codes: 0 the run succeeded, 1 a task failed (or the flow has errors), 2 usage."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``FILE [--param NAME=VALUE]... [--max-workers N] [--datastore ROOT] [--tag T]... [--run-id ID]``."""
+    parser.add_argument("file", type=existing_file, metavar="FILE")
+    parser.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Parameter value (repeatable).",
+    )
+    add_max_workers_option(parser)
+    add_datastore_option(parser)
+    parser.add_argument(
+        "--tag", dest="tags", action="append", default=[], metavar="TAG", help="Tag for the run (repeatable)."
+    )
+    parser.add_argument("--run-id", metavar="ID", help="Run id to use instead of a fresh one.")
+    add_config_option(parser)
+    add_flow_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
     """Run the flow in FILE locally and print its run id."""
     from flowc.local_runner import RunOptions
     from flowc.local_runner_params import parse_pairs, validate
     from flowc.local_runner_ui import new_run_id, run_flow
     from flowc.runtime_shim.datastore import resolve_root
 
-    flow = load_with_configs(file, flow_name, configs)
+    flow = load_with_configs(args.file, args.flow_name, args.configs)
     try:
-        given = parse_pairs(params)
+        given = parse_pairs(args.params)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    values, problems = validate(flow, file, given)
+        raise UsageError(str(exc)) from None
+    values, problems = validate(flow, args.file, given)
     if problems:
         print_problems(problems)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     options = RunOptions(
-        flow_file=os.path.abspath(file),
-        datastore=resolve_root(datastore),
-        run_id=run_id or new_run_id(),
+        flow_file=os.path.abspath(args.file),
+        datastore=resolve_root(args.datastore),
+        run_id=args.run_id or new_run_id(),
         params=values,
-        tags=tags,
-        max_workers=max_workers,
+        tags=tuple(args.tags),
+        max_workers=args.max_workers,
     )
-    sys.exit(0 if run_flow(flow, options) else 1)
+    return 0 if run_flow(flow, options) else 1

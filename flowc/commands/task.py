@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sys
+import argparse
 
-import click
+EPILOG = "See docs/task-contract.md for the arguments."
+
+#: The runtime shim parses the arguments (``--help`` included): flowc passes them on as they are.
+RAW_ARGUMENTS = True
 
 
-@click.command(
-    "task",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
-    add_help_option=False,
-    epilog="See docs/task-contract.md for the arguments.",
-)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Nothing to add: see :data:`RAW_ARGUMENTS`."""
+
+
+def run(args: argparse.Namespace) -> int:
     """Run one task of a flow (the runtime shim's command line)."""
     from flowc.runtime_shim.cli import main
 
-    sys.exit(main(["task", *args]))
+    return main(["task", *args.argv])
