@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import inspect
 import io
-import re
 import tokenize
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 from flowc.transpile.classes import ClassRef, Hierarchy, pick_flow
@@ -29,11 +28,11 @@ from flowc.transpile.source import parse, small_statements
 from flowc.transpile.specs import RESERVED_STEP_NAMES
 from flowc.transpile.steps import RawStep, read_step
 
-_STEP_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+#: What a step name may hold; it must not start with ``_``.
+_STEP_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     """The result of analysing one file: the flow (if one was found) and problems."""
 
     #: The flow, or ``None`` when the file holds no usable flow class.
@@ -351,7 +350,7 @@ def _check_step_names(ctx: Context, steps: dict[str, RawStep]) -> None:
                 f"{raw.name!r} is reserved and cannot name a step",
                 "choose another step name",
             )
-        elif not _STEP_NAME.fullmatch(raw.name):
+        elif raw.name.startswith("_") or not set(raw.name) <= _STEP_NAME_CHARS:
             ctx.report(
                 "FLC105",
                 raw.span,

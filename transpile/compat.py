@@ -12,8 +12,6 @@ deeply nested expression cannot overflow the stack.
 from __future__ import annotations
 
 import ast
-import bisect
-from dataclasses import dataclass, field
 
 from flowc.transpile.context import Context, did_you_mean
 from flowc.transpile.ir import Span
@@ -31,12 +29,14 @@ from flowc.transpile.metaflow_names import (
 _CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-@dataclass
 class _Found:
     """What the walk saw: imports of ``metaflow`` and attribute uses to check."""
 
-    imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
-    attributes: list[ast.Attribute] = field(default_factory=list)
+    __slots__ = ("attributes", "imports")
+
+    def __init__(self) -> None:
+        self.imports: list[ast.Import | ast.ImportFrom] = []
+        self.attributes: list[ast.Attribute] = []
 
 
 def check_metaflow_names(ctx: Context) -> None:
@@ -45,7 +45,7 @@ def check_metaflow_names(ctx: Context) -> None:
     modules: set[str] = set()  # local names bound to the ``metaflow`` module
     cards: set[str] = set()  # local names bound to ``metaflow.cards``
     marked = _lines_with(lines, ("metaflow", "flowc"))
-    for node in _walk(_roots(tree.body, marked)).imports if marked else ():
+    for node in _walk(_roots(tree.body, marked)).imports if marked[-1] else ():
         if isinstance(node, ast.ImportFrom):
             _check_import_from(ctx, node, cards)
         else:
@@ -88,8 +88,11 @@ def _check_attribute(
 
 
 def _lines_with(lines: list[str], words: tuple[str, ...]) -> list[int]:
-    """Numbers of the lines holding any of ``words``: only statements there are walked."""
-    return [number for number, text in enumerate(lines, 1) if any(w in text for w in words)]
+    """``marked[n]``: how many of lines 1 to ``n`` hold any of ``words``; only statements there are walked."""
+    marked = [0]
+    for text in lines:
+        marked.append(marked[-1] + any(w in text for w in words))
+    return marked
 
 
 def _roots(body: list[ast.stmt], marked: list[int]) -> list[ast.AST]:
@@ -101,8 +104,8 @@ def _roots(body: list[ast.stmt], marked: list[int]) -> list[ast.AST]:
     roots: list[ast.AST] = []
     for stmt in body:
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
-        at = bisect.bisect_left(marked, first)
-        if at == len(marked) or marked[at] > (stmt.end_lineno or stmt.lineno):
+        last = min(stmt.end_lineno or stmt.lineno, len(marked) - 1)
+        if marked[last] == marked[first - 1]:
             continue
         if isinstance(stmt, ast.ClassDef):
             roots += [*stmt.decorator_list, *stmt.bases, *stmt.keywords]

@@ -9,11 +9,9 @@ data, and the value must have a JSON form anyway.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import libcst as cst
-import tomllib
 from flowc.transpile.ir import Value
 from flowc.transpile.modules import collect_bindings
 
@@ -66,7 +64,11 @@ def callable_name(node: cst.BaseExpression, module: cst.Module) -> str | None:
 
 def missing_library(fmt: str) -> bool:
     """Whether the library that parses ``fmt`` cannot be imported here."""
-    return fmt == "yaml" and importlib.util.find_spec("yaml") is None
+    if fmt != "yaml":
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("yaml") is None
 
 
 def parse_document(fmt: str, text: str) -> Value:
@@ -79,10 +81,16 @@ def parse_document(fmt: str, text: str) -> Value:
             raise DocumentError(f"is not valid JSON: {exc.msg} {where}", "fix the JSON") from None
         return value
     try:
-        return _jsonlike(tomllib.loads(text) if fmt == "toml" else _yaml(text))
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        return _jsonlike(_toml(text) if fmt == "toml" else _yaml(text))
+    except ValueError as exc:  # tomllib.TOMLDecodeError is one
         label = fmt.upper()
         raise DocumentError(f"is not valid {label} for flowc: {exc}", f"fix the {label}") from None
+
+
+def _toml(text: str) -> object:
+    import tomllib  # only TOML configs pay for it
+
+    return tomllib.loads(text)
 
 
 def _yaml(text: str) -> object:

@@ -4,8 +4,9 @@ A config is data, not code, so the analyzer reads it: the file named by
 ``default=`` (relative to the flow file), the ``--config NAME=FILE`` override
 (relative to where flowc runs), or the literal ``default_value=``.  The text
 is parsed as JSON, as TOML with ``parser="tomllib.loads"`` or as YAML with
-``parser="yaml.safe_load"`` (see :mod:`flowc.transpile.config_formats`); any
-other parser would be code flowc cannot run, and is refused.
+``parser="yaml.safe_load"`` (see :mod:`flowc.transpile.config_formats`, imported
+only when a config is parsed); any other parser would be code flowc cannot
+run, and is refused.
 """
 
 from __future__ import annotations
@@ -13,18 +14,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import libcst as cst
-from flowc.transpile.config_formats import (
-    PARSERS,
-    REFUSED,
-    SUPPORTED,
-    DocumentError,
-    callable_name,
-    missing_library,
-    parse_document,
-)
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
 from flowc.transpile.ir import Config, Parameter, Span, Value
 from flowc.transpile.literals import evaluate
@@ -35,19 +26,22 @@ from flowc.transpile.specs import RESERVED_ATTRIBUTES
 CONFIG_ARGS = frozenset(
     {"name", "default", "default_value", "help", "required", "parser", "plain", "show_default"}
 )
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NAME = r"[A-Za-z][A-Za-z0-9_]*"
 
 
-@dataclass(frozen=True)
 class Declared:
     """A config as declared: the IR node, its class and whether its value is usable."""
 
-    #: The config, with its value read.
-    config: Config
-    #: The class whose body declares it.
-    cls: cst.ClassDef
-    #: The value could not be read (a problem was reported); references stay quiet.
-    broken: bool
+    # A plain class: a dataclass costs ~0.3 ms of import time (exec of its methods).
+    __slots__ = ("broken", "cls", "config")
+
+    def __init__(self, config: Config, cls: cst.ClassDef, broken: bool) -> None:
+        #: The config, with its value read.
+        self.config = config
+        #: The class whose body declares it.
+        self.cls = cls
+        #: The value could not be read (a problem was reported); references stay quiet.
+        self.broken = broken
 
 
 def config_call(ctx: Context, stmt: cst.CSTNode) -> tuple[str, cst.Call] | None:
@@ -153,7 +147,7 @@ def _name(
         hint = f"write {attr} = Config({attr!r}, ...)"
         ctx.report("FLC502", where, owner, f"Config() bound to {attr!r} has no literal name", hint)
         return None
-    if not _NAME.fullmatch(text):
+    if not re.fullmatch(_NAME, text):
         ctx.report(
             "FLC502",
             node or call,
@@ -240,6 +234,8 @@ def _parser(ctx: Context, node: cst.BaseExpression | None, owner: cst.CSTNode) -
     value = None if node is None else _plain(ctx, node)
     if node is None or value is None:
         return "json"
+    from flowc.transpile.config_formats import PARSERS, REFUSED, SUPPORTED, callable_name, missing_library
+
     name = value if isinstance(value, str) else None
     if isinstance(value, NotLiteral):
         name = callable_name(node, ctx.locator.module)
@@ -344,6 +340,8 @@ class _Reader:
 
     def parse(self, node: cst.CSTNode, text: str, what: str) -> Value:
         """Parse ``text``; a syntax error names its line and column in ``what``."""
+        from flowc.transpile.config_formats import DocumentError, parse_document
+
         try:
             value = parse_document(self.parser, text)
         except DocumentError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import os
 import types
 from collections.abc import Mapping
 
@@ -251,8 +251,13 @@ def _user_decorator(
     return True
 
 
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-LW#]+$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: What a field of a cron expression may hold.
+_CRON_CHARS = frozenset(_ALNUM + "*?/,-#")
+#: What a part of an IANA time zone name (``America/Argentina/Buenos_Aires``) holds.
+_ZONE_CHARS = frozenset(_ALNUM + "_+-")
+#: Where zoneinfo looks for time zones by default (``sysconfig``'s TZPATH).
+_ZONE_FOLDERS = ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo", "/etc/zoneinfo")
 
 
 def _check_semantics(
@@ -279,7 +284,7 @@ def _check_semantics(
         env = values.get("vars")
         if isinstance(env, dict):
             for key in env:
-                if not _ENV_NAME.fullmatch(key):
+                if not (key.isascii() and key.isidentifier()):  # [A-Za-z_][A-Za-z0-9_]*
                     bad(f"{key!r} is not a valid environment variable name", "use letters, digits and _")
     elif name == "catch":
         var = values.get("var")
@@ -295,19 +300,38 @@ def _check_schedule(values: dict[str, Value], bad: object) -> None:
     cron = values.get("cron")
     if isinstance(cron, str):
         fields = cron.split()
-        if len(fields) not in (5, 6) or not all(_CRON_FIELD.fullmatch(f) for f in fields):
+        if len(fields) not in (5, 6) or not all(set(f) <= _CRON_CHARS for f in fields):
             bad(
                 f"@schedule(cron={cron!r}) is not a cron expression",
                 "write five fields: minute hour day month weekday",
             )
     zone = values.get("timezone")
-    if isinstance(zone, str):
-        import zoneinfo  # only flows with a time zone pay for it
+    if isinstance(zone, str) and not _is_time_zone(zone):
+        bad(
+            f"@schedule(timezone={zone!r}) is not an IANA time zone",
+            "use a name such as 'Europe/Berlin' or 'UTC'",
+        )
 
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            bad(
-                f"@schedule(timezone={zone!r}) is not an IANA time zone",
-                "use a name such as 'Europe/Berlin' or 'UTC'",
-            )
+
+def _is_time_zone(zone: str) -> bool:
+    """Whether ``zone`` names an IANA time zone, as ``zoneinfo.ZoneInfo`` decides.
+
+    Importing zoneinfo costs milliseconds (it reads ``sysconfig``), so a
+    plain name found as a TZif file in the usual folders is taken without it.
+    """
+    parts = zone.split("/")
+    if "PYTHONTZPATH" not in os.environ and all(p and set(p) <= _ZONE_CHARS for p in parts):
+        for folder in _ZONE_FOLDERS:
+            try:
+                with open(os.path.join(folder, *parts), "rb") as handle:
+                    if handle.read(4) == b"TZif":
+                        return True
+            except OSError:
+                continue
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -8,7 +8,6 @@ bound once at module level to such a literal (``RETRIES = 3``).
 
 from __future__ import annotations
 
-import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
@@ -73,10 +72,13 @@ def evaluate(
         except NotLiteral:
             pass
     if isinstance(node, (cst.Integer, cst.Float)):
-        number = ast.literal_eval(node.value.replace("_", ""))
+        # The parser has checked the token: int() and float() read it as Python
+        # would, without ast.literal_eval parsing it again.
+        digits = node.value.replace("_", "")
+        number = int(digits, 0) if isinstance(node, cst.Integer) else float(digits)
         if not _reasonable(number):
             raise NotLiteral(node)
-        return cast(Value, number)
+        return number
     if isinstance(node, cst.Imaginary):
         raise NotLiteral(node)
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):

@@ -10,9 +10,7 @@ computes libcst positions inside one statement at a time, only when asked.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 
 import libcst as cst
 from flowc.transpile.ir import Span
@@ -44,17 +42,21 @@ def block_body(
     return node.body.body
 
 
-@dataclass
 class Locator:
     """Maps libcst nodes to file positions, lazily, one statement at a time."""
 
-    path: str
-    module: cst.Module
-    tree: ast.Module
-    lines: list[str]
-    _anchors: dict[int, tuple[int, int]] = field(default_factory=dict)
-    _ranges: dict[int, dict[cst.CSTNode, CodeRange]] = field(default_factory=dict)
-    _ast_nodes: dict[int, ast.stmt] = field(default_factory=dict)
+    def __init__(self, path: str, module: cst.Module, tree: ast.Module, lines: list[str]) -> None:
+        #: The file's path as given.
+        self.path = path
+        #: Its libcst tree.
+        self.module = module
+        #: Its standard ``ast`` tree (positions come from it where they can).
+        self.tree = tree
+        #: Its lines, without line ends.
+        self.lines = lines
+        self._anchors: dict[int, tuple[int, int]] = {}
+        self._ranges: dict[int, dict[cst.CSTNode, CodeRange]] = {}
+        self._ast_nodes: dict[int, ast.stmt] = {}
 
     def ast_node(self, stmt: cst.CSTNode) -> ast.stmt | None:
         """The ``ast`` twin of an anchored statement."""
@@ -70,6 +72,23 @@ class Locator:
             self._ast_nodes[id(small)] = a
             if isinstance(small, cst.Expr):
                 self._anchors.setdefault(id(small.value), position)
+            else:
+                self._anchor_value(small, a)
+
+    def _anchor_value(self, stmt: cst.CSTNode, twin: ast.stmt) -> None:
+        """Anchor an assigned value (``x = Parameter(...)``) where ``ast`` puts it.
+
+        Only values not written in parentheses: ``ast`` places ``(a)`` at
+        ``a``, libcst at ``(``.
+        """
+        if not isinstance(stmt, (cst.Assign, cst.AnnAssign)) or not isinstance(
+            twin, (ast.Assign, ast.AnnAssign)
+        ):
+            return
+        value, where = stmt.value, twin.value
+        if value is None or where is None or not _unparenthesized(value):
+            return
+        self._anchors.setdefault(id(value), (where.lineno, self.char_column(where.lineno, where.col_offset)))
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """The 0-based character column of an ``ast`` offset (which counts UTF-8 bytes)."""
@@ -145,7 +164,27 @@ class Locator:
         return found if found >= 0 else sub_col + indent
 
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+def _unparenthesized(expr: cst.BaseExpression) -> bool:
+    """Whether no parenthesis opens ``expr``: along its leftmost chain (``f(x)``, ``a.b``, ``a[0]``)."""
+    node: cst.CSTNode = expr
+    while True:
+        if getattr(node, "lpar", ()):
+            return False
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        else:
+            return True
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` split where Python ends a line: at ``\\r\\n``, ``\\r`` or ``\\n``.
+
+    ``str.splitlines()`` also splits on form feeds and other characters that
+    may sit inside a line.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
@@ -156,8 +195,6 @@ def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     """
     tree = ast.parse(text, filename=path)
     module = cst.parse_module(text)
-    # Only these end a line for Python; str.splitlines() also splits on form
-    # feeds and other characters that may sit inside a line.
-    locator = Locator(path, module, tree, _NEWLINE.split(text))
+    locator = Locator(path, module, tree, split_lines(text))
     locator.anchor_block(module.body, tree.body)
     return module, locator
