@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flowc.transpile.ir import Flow, Span, Step
 from flowc.transpile.problems import FlowError, Problem
@@ -36,8 +37,8 @@ class CompileOptions:
         return self.settings.get(key, default)
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+# A NamedTuple: as immutable as a frozen dataclass, at a quarter of the cost to define.
+class Document(NamedTuple):
     """One generated file."""
 
     #: Stable file name under ``-o DIR`` (``workflow-template.yaml``).

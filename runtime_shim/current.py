@@ -8,23 +8,11 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-#: Environment variable naming the ``@project`` branch, as ``--set branch=...`` does for names.
-BRANCH_ENV = "FLOWC_PROJECT_BRANCH"
+from flowc.runtime_shim.branch import BRANCH_ENV as BRANCH_ENV
+from flowc.runtime_shim.branch import project_branch as project_branch
 
 #: Where ``current.username`` comes from, first set wins.
 USER_ENV = ("FLOWC_USER", "METAFLOW_USER", "USER", "USERNAME", "LOGNAME")
-
-
-def project_branch(project: Mapping[str, Any], override: str | None) -> str:
-    """The ``@project`` branch: ``prod`` with ``production=True``, else ``override``,
-    the decorator's ``branch`` or ``main``.
-
-    The same rule as the Argo backend's object names (``override`` plays
-    ``--set branch=...``), so a task sees the branch its workflow is named after.
-    """
-    if project.get("production"):
-        return "prod"
-    return override or str(project.get("branch") or "main")
 
 
 def project_args(graph: Mapping[str, Any] | None, flow_decorators: Iterable[Any]) -> dict[str, Any] | None:

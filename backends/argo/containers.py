@@ -10,14 +10,14 @@ and which output the orchestrator needs from them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flowc.backends.argo.decorators import Profile
 from flowc.backends.argo.documents import branch_override
 from flowc.backends.argo.escape import DEFAULT_SENTINEL, LBRACE_VAR, kube_escape
 from flowc.backends.base import CompileOptions
 from flowc.runtime_shim.bootstrap import bootstrap_command
-from flowc.runtime_shim.current import BRANCH_ENV
+from flowc.runtime_shim.branch import BRANCH_ENV
 from flowc.transpile.ir import Flow
 
 #: Where the shim writes its one-file-per-field outputs inside the container.
@@ -26,8 +26,7 @@ OUTPUT_DIR = "/tmp/flowc-out"
 SOURCE_ANNOTATION = "flowc.dev/source"
 
 
-@dataclass(frozen=True)
-class TemplateKey:
+class TemplateKey(NamedTuple):
     """What makes two steps need different container templates."""
 
     #: The start step takes the flow's parameters.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flowc.backends.argo.escape import argo_inert, kube_escape
 from flowc.backends.argo.volumes import storage
@@ -77,8 +77,7 @@ class Unsupported(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """Everything a step's decorators put into its container template, as a hashable key."""
 
     #: Container image.

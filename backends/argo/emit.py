@@ -16,7 +16,6 @@ from flowc.backends.argo.sensor import SensorError, sensor
 from flowc.backends.argo.settings import max_recursion, settings_problems
 from flowc.backends.argo.yamlout import dump_document
 from flowc.backends.base import CompileError, CompileOptions, Document, over_limit, unsupported
-from flowc.backends.cron import CronError, five_field_cron
 from flowc.backends.unattended import unattended_problems
 from flowc.transpile.ir import Flow, StepKind
 from flowc.transpile.problems import Problem
@@ -124,17 +123,24 @@ def _documents(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
     trees = [workflow_template(flow, options, name, [*dags, *containers, *extra, *hook], on_exit)]
     cron = schedule_cron(flow)
     if cron is not None:
-        try:
-            trees.append(cron_workflow(flow, options, name, five_field_cron(cron)))
-        except CronError as exc:
-            deco = flow.decorator("schedule")
-            span = deco.span if deco is not None else flow.span
-            hint = "write a five-field cron: minute hour day month weekday"
-            raise CompileError([Problem("FLC401", span, f"{TARGET} cannot express {exc}", hint)]) from None
+        trees.append(_cron_workflow(flow, options, name, cron))
     trigger = sensor(flow, options, name, name)
     if trigger is not None:
         trees.append(trigger)
     return trees
+
+
+def _cron_workflow(flow: Flow, options: CompileOptions, name: str, cron: str) -> dict[str, object]:
+    """The CronWorkflow of a ``@schedule``d flow (the cron rules load only for such flows)."""
+    from flowc.backends.cron import CronError, five_field_cron
+
+    try:
+        return cron_workflow(flow, options, name, five_field_cron(cron))
+    except CronError as exc:
+        deco = flow.decorator("schedule")
+        span = deco.span if deco is not None else flow.span
+        hint = "write a five-field cron: minute hour day month weekday"
+        raise CompileError([Problem("FLC401", span, f"{TARGET} cannot express {exc}", hint)]) from None
 
 
 def _key_order(key: TemplateKey) -> tuple[bool, int, int, str]:

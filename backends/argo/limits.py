@@ -9,7 +9,6 @@ valid raises :class:`LimitError`, which the emitter turns into ``FLC402``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 #: Object names (WorkflowTemplate, Sensor): argo-workflows
@@ -41,6 +40,8 @@ class LimitError(ValueError):
 
 def short_hash(text: str) -> str:
     """The first hex digits of the sha256 of ``text``: stable on every machine."""
+    import hashlib  # only long names need it, and loading OpenSSL costs ~2 ms
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:_HASH_CHARS]
 
 

@@ -8,29 +8,35 @@ or disjoint); a scope appears in its parent's DAG as one task.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flowc.transpile.ir import Flow, Step, StepKind
 
+# Scope and Layout are plain classes, not dataclasses: nodes of one tree,
+# compared by identity, and several times cheaper to define at import.
 
-@dataclass
+
 class Scope:
     """One DAG template's worth of steps."""
 
-    #: ``"main"``, ``"foreach"`` or ``"loop"``.
-    kind: str
-    #: The foreach step (for ``foreach``) or the loop's entry step (for ``loop``).
-    anchor: str
-    #: Every step inside, nested scopes included.
-    members: frozenset[str]
-    #: For ``loop``: the switch step whose case goes back to ``anchor``.
-    latch: str = ""
-    #: The enclosing scope (``None`` for main).
-    parent: Scope | None = None
-    #: Steps whose innermost scope is this one, in file order.
-    steps: list[str] = field(default_factory=list)
-    #: Directly nested scopes, in file order of their anchors.
-    children: list[Scope] = field(default_factory=list)
+    __slots__ = ("anchor", "children", "kind", "latch", "members", "parent", "steps")
+
+    def __init__(self, kind: str, anchor: str, members: frozenset[str], latch: str = "") -> None:
+        #: ``"main"``, ``"foreach"`` or ``"loop"``.
+        self.kind = kind
+        #: The foreach step (for ``foreach``) or the loop's entry step (for ``loop``).
+        self.anchor = anchor
+        #: Every step inside, nested scopes included.
+        self.members = members
+        #: For ``loop``: the switch step whose case goes back to ``anchor``.
+        self.latch = latch
+        #: The enclosing scope (``None`` for main).
+        self.parent: Scope | None = None
+        #: Steps whose innermost scope is this one, in file order.
+        self.steps: list[str] = []
+        #: Directly nested scopes, in file order of their anchors.
+        self.children: list[Scope] = []
+
+    def __repr__(self) -> str:
+        return f"Scope({self.kind!r}, {self.anchor!r})"
 
     @property
     def depth(self) -> int:
@@ -43,13 +49,20 @@ class Scope:
         return ([*self.parent.chain()] if self.parent else []) + [self]
 
 
-@dataclass
 class Layout:
     """All scopes of a flow and each step's innermost scope."""
 
-    main: Scope
-    scope_of: dict[str, Scope]
-    back_edges: frozenset[tuple[str, str]]
+    __slots__ = ("back_edges", "main", "scope_of")
+
+    def __init__(
+        self, main: Scope, scope_of: dict[str, Scope], back_edges: frozenset[tuple[str, str]]
+    ) -> None:
+        #: The flow's top-level DAG.
+        self.main = main
+        #: Each step's innermost scope.
+        self.scope_of = scope_of
+        #: Switch cases that go back to the same or an earlier step.
+        self.back_edges = back_edges
 
     def all_scopes(self) -> list[Scope]:
         """Every scope, parents before children."""

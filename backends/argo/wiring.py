@@ -19,7 +19,7 @@ last round) picks the variant that ran (:meth:`Wiring.output`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flowc.backends.argo.containers import split_param
 from flowc.backends.argo.limits import field_name
@@ -47,8 +47,7 @@ def inp(name: str) -> str:
     return tag(f"inputs.parameters.{name}")
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """A transition as seen from one DAG: ``source`` runs as task ``source_task``."""
 
     source_task: str
