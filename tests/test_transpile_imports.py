@@ -20,6 +20,8 @@ LAZY = (
     "yaml",
     "zoneinfo",
     "difflib",
+    "flowc.transpile.configs",
+    "flowc.transpile.config_refs",
     "flowc.transpile.config_formats",
     "flowc.transpile.bindings",
 )
@@ -101,11 +103,16 @@ def test_plain_flow_imports_no_rare_machinery(tmp_path: Path) -> None:
 
 
 def test_toml_config_imports_its_parser(tmp_path: Path) -> None:
-    """The control: a TOML config does load the formats module and tomllib, so the probe sees imports."""
+    """The control: a TOML config loads the config modules and tomllib, so the probe sees imports."""
     flow = tmp_path / "configured_flow.py"
     flow.write_text(textwrap.dedent(WITH_TOML_CONFIG))
     (tmp_path / "settings.toml").write_text('region = "eu"\n')
     found = _analyse(flow)
     assert found["problems"] == []
     assert found["flow"] == "ConfiguredFlow"
-    assert found["lazy"] == ["flowc.transpile.config_formats", "tomllib"]
+    assert found["lazy"] == [
+        "flowc.transpile.config_formats",
+        "flowc.transpile.config_refs",
+        "flowc.transpile.configs",
+        "tomllib",
+    ]

@@ -10,23 +10,24 @@ import inspect
 import io
 import tokenize
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import libcst as cst
 from flowc.transpile.classes import ClassRef, Hierarchy, pick_flow
 from flowc.transpile.compat import check_metaflow_names
-from flowc.transpile.config_refs import ConfigRefs
-from flowc.transpile.configs import check_config_names, read_configs
 from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
-from flowc.transpile.ir import Decorator, Flow, Parameter, Span, Step
+from flowc.transpile.ir import Config, Decorator, Flow, Parameter, Span, Step
 from flowc.transpile.modules import Modules
 from flowc.transpile.parameters import parameter_call, read_parameter
 from flowc.transpile.problems import FlowError, Problem, Severity, sort_problems
 from flowc.transpile.source import parse, small_statements
 from flowc.transpile.specs import RESERVED_STEP_NAMES
 from flowc.transpile.steps import RawStep, read_step
+
+if TYPE_CHECKING:
+    from flowc.transpile.config_refs import ConfigRefs
 
 #: What a step name may hold; it must not start with ``_``.
 _STEP_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -121,14 +122,13 @@ def _analyze_module(
     chosen, mro = picked
     node = chosen.node
     classes = mro[::-1]  # most basic first: later definitions override earlier ones
-    declared = read_configs(ctx, [(c.ctx, c.node) for c in classes], overrides, ctx.span(node, node))
-    refs = ConfigRefs(ctx, declared)
-    for each in hierarchy.modules.contexts:
-        each.refs = refs
+    configs, refs = _read_configs(ctx, hierarchy, classes, overrides, ctx.span(node, node))
     steps, params = _read_classes(classes, refs)
     flow_decorators = _flow_decorators(hierarchy, mro, refs)
-    configs = tuple(d.config for d in declared)
-    check_config_names(ctx, configs, params, steps)
+    if configs:
+        from flowc.transpile.configs import check_config_names
+
+        check_config_names(ctx, configs, params, steps)
     _check_parameters(ctx, params, steps)
     start, end = _start_and_end(ctx, node, steps)
     _check_step_names(ctx, steps)
@@ -171,8 +171,30 @@ def _analyze_module(
     )
 
 
+def _read_configs(
+    ctx: Context, hierarchy: Hierarchy, classes: list[ClassRef], overrides: Mapping[str, str], where: Span
+) -> tuple[tuple[Config, ...], ConfigRefs | None]:
+    """The flow's configs, and what resolves references to them in literals.
+
+    ``None`` when no file of the flow imports ``Config`` or ``config_expr``:
+    then nothing can refer to a config, and the config machinery stays unloaded.
+    """
+    if not overrides and not any(
+        c.imports.reaches("Config", "config_expr") for c in hierarchy.modules.contexts
+    ):
+        return (), None
+    from flowc.transpile.config_refs import ConfigRefs
+    from flowc.transpile.configs import read_configs
+
+    declared = read_configs(ctx, [(c.ctx, c.node) for c in classes], overrides, where)
+    refs = ConfigRefs(ctx, declared)
+    for each in hierarchy.modules.contexts:
+        each.refs = refs
+    return tuple(d.config for d in declared), refs
+
+
 def _read_classes(
-    classes: list[ClassRef], refs: ConfigRefs
+    classes: list[ClassRef], refs: ConfigRefs | None
 ) -> tuple[dict[str, RawStep], dict[str, Parameter]]:
     """Steps and parameters of the classes (most basic first), overridden as Python looks names up."""
     steps: dict[str, RawStep] = {}
@@ -198,12 +220,13 @@ def _read_classes(
     return steps, params
 
 
-def _flow_decorators(hierarchy: Hierarchy, mro: list[ClassRef], refs: ConfigRefs) -> list[Decorator]:
+def _flow_decorators(hierarchy: Hierarchy, mro: list[ClassRef], refs: ConfigRefs | None) -> list[Decorator]:
     """The flow's decorators: its bases' (nearest first), then its own, as Metaflow merges them."""
     found: list[Decorator] = []
     inherited = [c for c in mro[1:] if hierarchy.is_flow(c)]
     for cls in [*inherited, mro[0]]:
-        refs.enter(None, cls.node, cls.ctx)
+        if refs is not None:
+            refs.enter(None, cls.node, cls.ctx)
         own, _ = read_decorators(cls.ctx, cls.node, "flow")
         for decorator in own:
             twin = next((d for d in found if d.name == decorator.name), None)
@@ -221,7 +244,7 @@ def _flow_decorators(hierarchy: Hierarchy, mro: list[ClassRef], refs: ConfigRefs
 
 
 def _read_class(
-    ctx: Context, cls: cst.ClassDef, refs: ConfigRefs
+    ctx: Context, cls: cst.ClassDef, refs: ConfigRefs | None
 ) -> tuple[dict[str, RawStep], dict[str, Parameter], set[str]]:
     """The steps and parameters ``cls`` defines, and every name its body binds."""
     body = cls.body.body
@@ -232,7 +255,8 @@ def _read_class(
     params: dict[str, Parameter] = {}
     names = _bound_names(body)
     for stmt in body:
-        refs.enter(cls, stmt, ctx)
+        if refs is not None:
+            refs.enter(cls, stmt, ctx)
         if isinstance(stmt, cst.FunctionDef):
             raw = read_step(ctx, stmt)
             if raw is None:

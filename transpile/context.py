@@ -34,6 +34,10 @@ class Imports:
         self.modules: set[str] = set()
         self.star = False
 
+    def reaches(self, *names: str) -> bool:
+        """Whether any of the API ``names`` can be referred to through these imports."""
+        return self.star or bool(self.modules) or not set(names).isdisjoint(self.names.values())
+
     def resolve(self, expr: cst.BaseExpression) -> str | None:
         """The API name ``expr`` refers to, or ``None`` if it is something else."""
         if isinstance(expr, cst.Name):
