@@ -15,7 +15,6 @@ errors print the command's usage line and ``error: MESSAGE`` and exit 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
 import sys
@@ -91,17 +90,15 @@ def _run(name: str, argv: list[str]) -> int:
         _root_parser(listing=False).error(
             f"no such command {name!r} (commands: {', '.join(command_names())})"
         )
+    parser = command_parser(name, module)
     if getattr(module, "RAW_ARGUMENTS", False):  # flowc task: the shim parses its own arguments
-        parser, args = None, argparse.Namespace(argv=argv)
+        args = argparse.Namespace(argv=argv)
     else:
-        parser = command_parser(name, module)
         args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = module.run
     try:
         return run(args)
     except UsageError as exc:
-        if parser is None:
-            raise
         parser.error(str(exc))
     except UserError as exc:
         print_problems(exc.problems)
@@ -198,6 +195,8 @@ def _exit_code(exc: SystemExit) -> int:
 
 def _silence_stdout() -> int:
     """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import contextlib
+
     with contextlib.suppress(OSError, ValueError):  # not a real file (tests) or already closed
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_USER_ERROR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR
+from flowc.commands._common import EXIT_OK, EXIT_USER_ERROR, print_problems
 from flowc.commands._options import add_config_option, add_flow_option, config_files, file_path
 
 EPILOG = """\
@@ -27,7 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check FLOW files for errors, without running them."""
-    from flowc.commands._common import print_problems
     from flowc.transpile import Problem, analyze_file
 
     problems: list[Problem] = []
