@@ -205,6 +205,7 @@ def main() -> int:
 
         s3_env |= metaflow_sfn_setup(s3_env)
     env = {**os.environ, **s3_env}
+    load_before = os.getloadavg()[0]
     workdir = tempfile.mkdtemp(prefix="flowc-bench-")
     try:
         launch = Launch.editable() if args.editable else Launch.installed(workdir)
@@ -217,6 +218,8 @@ def main() -> int:
         server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
     _print(rows, args.target)
+    # Other jobs on the machine slow both tools; the ratios are what to compare.
+    print(f"load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 
