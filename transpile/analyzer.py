@@ -19,6 +19,7 @@ from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
 from flowc.transpile.ir import Config, Decorator, Flow, Parameter, Span, Step
+from flowc.transpile.literals import docstring
 from flowc.transpile.modules import Modules
 from flowc.transpile.parameters import parameter_call, read_parameter
 from flowc.transpile.problems import FlowError, Problem, Severity, sort_problems
@@ -133,7 +134,7 @@ def _analyze_module(
     start, end = _start_and_end(ctx, node, steps)
     _check_step_names(ctx, steps)
     structure = analyse_graph(ctx, steps, start, end)
-    doc = node.get_docstring(clean=True) or ""
+    doc = docstring(node) or ""
     files = {path: rank for rank, path in enumerate(dict.fromkeys(c.ctx.path for c in classes))}
 
     def order(span: Span) -> tuple[int, int, int]:

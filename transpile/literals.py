@@ -8,6 +8,7 @@ bound once at module level to such a literal (``RETRIES = 3``).
 
 from __future__ import annotations
 
+import inspect
 import math
 import operator
 from collections.abc import Callable, Mapping
@@ -82,7 +83,7 @@ def evaluate(
     if isinstance(node, cst.Imaginary):
         raise NotLiteral(node)
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
+        value = string_value(node)
         if isinstance(value, bytes):
             raise NotLiteral(node)
         if value is None:
@@ -113,6 +114,43 @@ def evaluate(
     if isinstance(node, cst.Dict):
         return _dict(node, constants, refs)
     raise NotLiteral(node)
+
+
+def string_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """What libcst's ``evaluated_value`` gives, reading plain strings directly.
+
+    ``evaluated_value`` parses every literal with ``ast.literal_eval``; a
+    string without escapes or a bytes prefix is just the text between its
+    quotes.
+    """
+    if isinstance(node, cst.SimpleString):
+        text = node.raw_value
+        if "b" not in node.prefix and "\\" not in text and "\r" not in text:
+            return text
+        return node.evaluated_value
+    if isinstance(node.left, cst.FormattedString) or isinstance(node.right, cst.FormattedString):
+        return None
+    left, right = string_value(node.left), string_value(node.right)
+    if isinstance(left, str) and isinstance(right, str):
+        return left + right
+    if isinstance(left, bytes) and isinstance(right, bytes):
+        return left + right
+    return None
+
+
+def docstring(node: cst.FunctionDef | cst.ClassDef) -> str | None:
+    """The docstring of ``node`` as libcst's ``get_docstring(clean=True)`` gives it."""
+    first: cst.CSTNode = node.body
+    while isinstance(first, (cst.BaseSuite, cst.SimpleStatementLine)):
+        if not first.body:
+            return None
+        first = first.body[0]
+    if not isinstance(first, cst.Expr) or not isinstance(
+        first.value, (cst.SimpleString, cst.ConcatenatedString)
+    ):
+        return None
+    value = string_value(first.value)
+    return inspect.cleandoc(value) if isinstance(value, str) else None
 
 
 def _binary(node: cst.BinaryOperation, constants: Mapping[str, Value], refs: Refs | None) -> Value:

@@ -129,6 +129,7 @@ class Modules:
     def __init__(self, ctx: Context, module: cst.Module) -> None:
         # Source given as text (no file) has no folder to read modules from.
         self.root_dir = os.path.dirname(ctx.path) if os.path.isfile(ctx.path) else None
+        self._located: dict[str, str | None] = {}
         self.root = SourceModule("", ctx, _classes(module.body), collect_bindings(module, None))
         self._by_path: dict[str, SourceModule | None] = {os.path.abspath(ctx.path): self.root}
         #: Every module's context, so the analyzer can give them all the config resolver.
@@ -146,6 +147,11 @@ class Modules:
 
     def locate(self, dotted: str) -> str | None:
         """The file of module ``dotted`` in the flow's folder, or ``None``."""
+        if dotted not in self._located:  # ``from m import a, b, c`` asks three times
+            self._located[dotted] = self._find(dotted)
+        return self._located[dotted]
+
+    def _find(self, dotted: str) -> str | None:
         if self.root_dir is None or not dotted or any(not part.isidentifier() for part in dotted.split(".")):
             return None
         stem = os.path.join(self.root_dir, *dotted.split("."))

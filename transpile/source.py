@@ -78,17 +78,14 @@ class Locator:
     def _anchor_value(self, stmt: cst.CSTNode, twin: ast.stmt) -> None:
         """Anchor an assigned value (``x = Parameter(...)``) where ``ast`` puts it.
 
-        Only values not written in parentheses: ``ast`` places ``(a)`` at
-        ``a``, libcst at ``(``.
+        That is where libcst's ``PositionProvider`` puts it too (both place
+        ``(a)`` at ``a``), without a position pass over the statement.
         """
-        if not isinstance(stmt, (cst.Assign, cst.AnnAssign)) or not isinstance(
-            twin, (ast.Assign, ast.AnnAssign)
-        ):
-            return
-        value, where = stmt.value, twin.value
-        if value is None or where is None or not _unparenthesized(value):
-            return
-        self._anchors.setdefault(id(value), (where.lineno, self.char_column(where.lineno, where.col_offset)))
+        if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and isinstance(twin, (ast.Assign, ast.AnnAssign)):
+            value, where = stmt.value, twin.value
+            if value is not None and where is not None:
+                position = (where.lineno, self.char_column(where.lineno, where.col_offset))
+                self._anchors.setdefault(id(value), position)
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """The 0-based character column of an ``ast`` offset (which counts UTF-8 bytes)."""
@@ -162,20 +159,6 @@ class Locator:
                 return candidate
         found = text.find(head, sub_col) if head else -1
         return found if found >= 0 else sub_col + indent
-
-
-def _unparenthesized(expr: cst.BaseExpression) -> bool:
-    """Whether no parenthesis opens ``expr``: along its leftmost chain (``f(x)``, ``a.b``, ``a[0]``)."""
-    node: cst.CSTNode = expr
-    while True:
-        if getattr(node, "lpar", ()):
-            return False
-        if isinstance(node, cst.Call):
-            node = node.func
-        elif isinstance(node, (cst.Attribute, cst.Subscript)):
-            node = node.value
-        else:
-            return True
 
 
 def split_lines(text: str) -> list[str]:

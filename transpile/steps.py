@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import inspect
+from typing import TypeGuard
 
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.ir import Decorator, Span, Switch, Value
+from flowc.transpile.literals import docstring
 from flowc.transpile.problems import Severity
 
 
@@ -51,7 +53,7 @@ def read_step(ctx: Context, node: cst.FunctionDef) -> RawStep | None:
     decorators, step_args = read_decorators(ctx, node, "step")
     if step_args is None:
         return None
-    doc = node.get_docstring(clean=True) or ""
+    doc = docstring(node) or ""
     raw = RawStep(
         name=node.name.value,
         node=node,
@@ -114,6 +116,23 @@ def _check_signature(ctx: Context, node: cst.FunctionDef) -> int:
     return count
 
 
+def _early_next_calls(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, tail: ast.expr | None, lines: list[str]
+) -> list[ast.Call]:
+    """``self.next(...)`` calls in a step's body other than ``tail``, its last expression.
+
+    A body whose text names ``next`` no more often than its tail call does
+    holds no other call, and is not walked (only ASCII text: Python reads
+    identifiers NFKC-normalised, so ``ｎｅｘｔ`` is ``next`` too).
+    """
+    text = lines[func.body[0].lineno - 1 : func.end_lineno]
+    if sum(line.count("next") for line in text) <= _is_self_next(tail) and all(
+        line.isascii() for line in text
+    ):
+        return []
+    return [call for call in _next_calls(func) if call is not tail]
+
+
 def _next_calls(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
     """``self.next(...)`` calls in a step's body, not in nested scopes.
 
@@ -126,16 +145,21 @@ def _next_calls(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "next"
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "self"
-        ):
+        if _is_self_next(node):
             calls.append(node)
         stack.extend(ast.iter_child_nodes(node))
     return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _is_self_next(node: ast.AST | None) -> TypeGuard[ast.Call]:
+    """Whether ``node`` is a call ``self.next(...)`` in the ``ast`` tree."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "next"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "self"
+    )
 
 
 def is_self_next(node: cst.CSTNode) -> bool:
@@ -170,9 +194,7 @@ def _read_transition(ctx: Context, raw: RawStep) -> None:
     twin_def = twin if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
     last = twin_def.body[-1] if twin_def else None
     ast_tail = last.value if isinstance(last, ast.Expr) else None
-    for call in _next_calls(twin_def) if twin_def else []:
-        if call is ast_tail:
-            continue
+    for call in _early_next_calls(twin_def, ast_tail, ctx.locator.lines) if twin_def else []:
         ctx.report(
             "FLC109",
             ctx.locator.ast_span(call),
