@@ -168,3 +168,25 @@ def test_a_step_naming_next_only_in_its_tail_call_is_clean() -> None:
         """
     )
     assert analyze_source(source, "f.py").problems == ()
+
+
+def test_an_integer_beyond_ints_digit_limit_is_not_a_literal() -> None:
+    """Only config_expr() text can hold one (Python refuses it in the file itself): a problem, not a crash."""
+    digits = "1" * 5000
+    source = _flow(
+        f"""
+        c = Config("c", default_value={{"a": 1}})
+
+        @retry(times=config_expr("c.a + {digits}"))
+        @step
+        def start(self):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+        """
+    ).replace("import FlowSpec, step", "import Config, FlowSpec, config_expr, retry, step")
+    problems = analyze_source(source, "f.py").problems
+    assert [p.rule for p in problems] == ["FLC504"]
+    assert "cannot evaluate" in problems[0].message

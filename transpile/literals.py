@@ -76,7 +76,10 @@ def evaluate(
         # The parser has checked the token: int() and float() read it as Python
         # would, without ast.literal_eval parsing it again.
         digits = node.value.replace("_", "")
-        number = int(digits, 0) if isinstance(node, cst.Integer) else float(digits)
+        try:
+            number = int(digits, 0) if isinstance(node, cst.Integer) else float(digits)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits())
+            raise NotLiteral(node) from None
         if not _reasonable(number):
             raise NotLiteral(node)
         return number
