@@ -59,19 +59,31 @@ def load_or_exit(path: str, flow_name: str | None, configs: dict[str, str] | Non
 
 
 def write_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
-    import tempfile
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half.
 
+    The bytes go to a temporary file beside ``path`` (created with the umask's
+    permissions, unlike ``tempfile.mkstemp``'s 0600) that is renamed over it.
+    There is no fsync: the rename is atomic against an interrupted or crashing
+    ``flowc``, and what it writes can be generated again from the source.
+    """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".flowc-", dir=directory)
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.flowc-tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(_create_new(tmp), "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _create_new(path: str) -> int:
+    """A new file's descriptor; a leftover of an earlier process with our pid is replaced."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        return os.open(path, flags, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, flags, 0o666)
