@@ -73,8 +73,8 @@ def _pax_records(name: str) -> bytes:
     body = b" path=" + value + b"\n"
     # The record's length counts its own digits.
     length = len(body)
-    while len(str(length).encode()) + len(body) != length:
-        length = len(str(length).encode()) + len(body)
+    while len(str(length)) + len(body) != length:
+        length = len(str(length)) + len(body)
     return records + str(length).encode() + body
 
 
