@@ -190,3 +190,40 @@ def test_an_integer_beyond_ints_digit_limit_is_not_a_literal() -> None:
     problems = analyze_source(source, "f.py").problems
     assert [p.rule for p in problems] == ["FLC504"]
     assert "cannot evaluate" in problems[0].message
+
+
+ELIDED_BODY = '''
+@step
+def start(self):
+    """The docstring stays."""
+    first = 1
+    text = """a string
+spanning lines"""  # and a comment
+    def helper():
+        return self.next(self.end)  # nested scopes are not the step's
+
+    second = 2; third = 3
+    self.value = [
+        first,
+    ]
+    self.other = 4; self.next(other.end)
+
+@step
+def end(self):
+    pass
+'''
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_body_seen_only_in_part_keeps_the_positions_of_the_file(newline: str) -> None:
+    """libcst parses a function's first and last statements only; problems in them stay where they are."""
+    source = _flow(ELIDED_BODY).replace("\n", newline)
+    lines = source.split(newline)
+    line = next(n for n, text in enumerate(lines, 1) if "other.end" in text)
+    found = [(p.rule, p.span.line, p.span.column) for p in analyze_source(source, "f.py").problems]
+    assert found[0] == ("FLC110", line, lines[line - 1].index("other.end") + 1)
+    assert [rule for rule, _, _ in found] == ["FLC110", "FLC115"]  # end is then unreachable
+    clean = analyze_source(source.replace("other.end", "self.end"), "f.py")
+    assert clean.problems == ()
+    assert clean.flow is not None
+    assert clean.flow.steps[0].docstring == "The docstring stays."

@@ -45,7 +45,14 @@ def block_body(
 class Locator:
     """Maps libcst nodes to file positions, lazily, one statement at a time."""
 
-    def __init__(self, path: str, module: cst.Module, tree: ast.Module, lines: list[str]) -> None:
+    def __init__(
+        self,
+        path: str,
+        module: cst.Module,
+        tree: ast.Module,
+        lines: list[str],
+        kept: dict[int, list[ast.stmt]] | None = None,
+    ) -> None:
         #: The file's path as given.
         self.path = path
         #: Its libcst tree.
@@ -54,6 +61,8 @@ class Locator:
         self.tree = tree
         #: Its lines, without line ends.
         self.lines = lines
+        #: The statements libcst parsed of each function body it saw only in part, by ``id`` of the ast def.
+        self._kept = kept or {}
         self._anchors: dict[int, tuple[int, int]] = {}
         self._ranges: dict[int, dict[cst.CSTNode, CodeRange]] = {}
         self._ast_nodes: dict[int, ast.stmt] = {}
@@ -140,7 +149,7 @@ class Locator:
                 )
         if id(owner.body) not in self._anchors and isinstance(owner.body, cst.IndentedBlock):
             self._anchors[id(owner.body)] = (twin.lineno, self.char_column(twin.lineno, twin.col_offset))
-            self.anchor_block(owner.body.body, twin.body)
+            self.anchor_block(owner.body.body, self._kept.get(id(twin), twin.body))
         if id(node) in self._anchors:
             return self.statement_span(node)
         return None
@@ -173,11 +182,62 @@ def split_lines(text: str) -> list[str]:
 def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     """Parse ``text`` with libcst and build its locator.
 
+    libcst sees function bodies only in part (see :func:`_elided_bodies`).
     Raises ``SyntaxError`` (from ``ast``, with a line and column) or
     ``libcst.ParserSyntaxError`` when the file does not parse.
     """
     tree = ast.parse(text, filename=path)
+    lines = split_lines(text)
+    elided = _elided_bodies(tree)
+    if elided:
+        text = _blank(text, lines, [(low, high) for low, high, _ in elided.values()])
     module = cst.parse_module(text)
-    locator = Locator(path, module, tree, split_lines(text))
+    locator = Locator(path, module, tree, lines, {key: kept for key, (_, _, kept) in elided.items()})
     locator.anchor_block(module.body, tree.body)
     return module, locator
+
+
+def _elided_bodies(tree: ast.Module) -> dict[int, tuple[int, int, list[ast.stmt]]]:
+    """The lines of function bodies libcst need not see, by ``id`` of the ast def.
+
+    Of a function's body, the analyzer reads through libcst only the first
+    statement (a docstring) and the last (the ``self.next()`` call); the
+    rest is read from ``ast`` if at all.  Building libcst nodes is most of
+    the analysis time, so the lines strictly between those two statements
+    are emptied (kept as empty lines: positions stay those of the file).
+    Each entry is ``(first line, last line, statements still parsed)``.
+    """
+    functions = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for cls in (s for s in tree.body if isinstance(s, ast.ClassDef)):
+        functions += [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    elided: dict[int, tuple[int, int, list[ast.stmt]]] = {}
+    for func in functions:
+        body = func.body
+        low, high = (body[0].end_lineno or body[0].lineno) + 1, _first_line(body[-1]) - 1
+        kept = [s for s in body if (s.end_lineno or s.lineno) < low or _first_line(s) > high]
+        if len(kept) < len(body):
+            elided[id(func)] = (low, high, kept)
+    return elided
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    """The line a statement starts on, decorators included."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+    return stmt.lineno
+
+
+def _blank(text: str, lines: list[str], spans: list[tuple[int, int]]) -> str:
+    """``text`` with lines ``first`` to ``last`` of each span emptied, their line ends kept."""
+    starts = [0]  # where each line starts in ``text``
+    for line in lines[:-1]:
+        end = starts[-1] + len(line)
+        starts.append(end + (2 if text.startswith("\r\n", end) else 1))
+    pieces: list[str] = []
+    done = 0
+    for first, last in sorted(spans):
+        pieces.append(text[done : starts[first - 1]])
+        pieces += [text[starts[n] + len(lines[n]) : starts[n + 1]] for n in range(first - 1, last)]
+        done = starts[last]
+    pieces.append(text[done:])
+    return "".join(pieces)
