@@ -156,3 +156,42 @@ def test_the_console_script_exits_with_mains_code() -> None:
     assert done.returncode == 2 and "required: -t/--target" in done.stderr
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("flowc, version ")
+
+
+def _entry_point(*argv: str) -> subprocess.CompletedProcess[bytes]:
+    """``flowc ARGV`` through the console script's function, in a fresh interpreter."""
+    code = "import sys; from flowc.cli import entry_point; sys.argv[0] = 'flowc'; entry_point()"
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, check=False, cwd=ROOT)
+
+
+def test_a_short_lived_command_flushes_all_its_output_before_ending() -> None:
+    done = _entry_point("compile", LINEAR, "-t", "argo", "--datastore", "s3://bucket/f", "-o", "-")
+    assert done.returncode == 0
+    expected = invoke(["compile", LINEAR, "-t", "argo", "--datastore", "s3://bucket/f", "-o", "-"])
+    assert done.stdout == expected.stdout_bytes and done.stdout.endswith(b"\n")
+
+
+def test_a_short_lived_command_keeps_its_exit_code_and_messages(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from metaflow import FlowSpec\n\nclass F(FlowSpec):\n    pass\n", encoding="utf-8")
+    done = _entry_point("check", str(bad))
+    assert done.returncode == 1 and b"FLC" in done.stderr
+
+
+def test_short_lived_commands_are_the_ones_that_run_no_user_code() -> None:
+    short_lived = {name for name in command_names() if getattr(_module(name), "SHORT_LIVED", False)}
+    assert short_lived == {"check", "compile", "graph"}
+
+
+def test_the_collector_is_restored_after_a_command() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    assert invoke(["check", LINEAR]).exit_code == 0
+    assert gc.get_threshold() == before
+
+
+def _module(name: str) -> object:
+    import importlib
+
+    return importlib.import_module(f"flowc.commands.{name.replace('-', '_')}")

@@ -11,5 +11,9 @@ A command module has a docstring and defines:
 its body, so that parsing ``flowc NAME ...`` stays fast.  It raises
 ``UserError`` or ``UsageError`` (from ``_common``) for the user's mistakes;
 :mod:`flowc.cli` prints them.  A module may set ``RAW_ARGUMENTS = True`` to
-receive its arguments unparsed as ``args.argv`` (``flowc task`` does).
+receive its arguments unparsed as ``args.argv`` (``flowc task`` does), and
+``SHORT_LIVED = True`` when it runs no user code and leaves no thread or
+process behind (``check``, ``compile``, ``graph``): the garbage collector then
+runs rarely, and the console script ends the process without the
+interpreter's teardown once output is flushed (see :func:`flowc.cli.entry_point`).
 """

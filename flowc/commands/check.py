@@ -14,6 +14,9 @@ Examples:
   flowc check flows/*.py --format json
 Exit codes: 0 clean, 1 problems found, 2 usage error."""
 
+#: Reads files and writes documents only: see :mod:`flowc.commands`.
+SHORT_LIVED = True
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``FILE... [--format text|json] [--config NAME=FILE] [--flow NAME]``."""

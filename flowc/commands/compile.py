@@ -30,6 +30,9 @@ Examples:
   flowc compile flows/train.py --target argo --datastore s3://ml/flowc -o deploy/ --check
 Exit codes: 0 written (or --check: unchanged), 1 flow errors (or --check: would change), 2 usage."""
 
+#: Reads files and writes documents only: see :mod:`flowc.commands`.
+SHORT_LIVED = True
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``FILE --target T [-o DIR|-] [--check] [--datastore ROOT] [--image ...] [--set K=V]...``."""

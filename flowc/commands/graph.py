@@ -15,6 +15,9 @@ Examples:
   flowc graph flows/train.py --format dot | dot -Tsvg > train.svg
   flowc graph flows/train.py --format html > train.html   # svg, png, html: needs Graphviz"""
 
+#: Reads files and writes documents only: see :mod:`flowc.commands`.
+SHORT_LIVED = True
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``FILE [--format json|mermaid|dot|svg|png|html] [--flow NAME]``."""
