@@ -256,7 +256,7 @@ def test_storage_ports_and_qos_as_metaflow_sets_them() -> None:
 @pytest.mark.parametrize(
     ("argument", "message", "hint"),
     [
-        ('namespace="ml"', "@kubernetes(namespace=...)", "use --set namespace=NAME"),
+        ('namespace="ML_Team"', "@kubernetes(namespace='ML_Team')", "use at most 63 lowercase letters"),
         (
             'compute_pool="p"',
             "@kubernetes(compute_pool=...)",
@@ -270,7 +270,7 @@ def test_refused_kubernetes_arguments_say_what_to_do(argument: str, message: str
     with pytest.raises(CompileError) as caught:
         compile_source(source)
     (problem,) = caught.value.problems
-    assert problem.rule == "FLC401" and message in problem.message and problem.hint == hint
+    assert problem.rule == "FLC401" and message in problem.message and problem.hint.startswith(hint)
 
 
 RECURSIVE = """
@@ -318,3 +318,54 @@ def test_storage_round_trips_through_hera() -> None:
     (document,) = compile_source(STORAGE)
     dumped = WorkflowTemplate.model_validate(document).model_dump_json(exclude_none=True, by_alias=True)
     assert json.loads(dumped) == document
+
+
+NAMESPACED = """
+from flowc import FlowSpec, kubernetes, step
+
+
+class NamespacedFlow(FlowSpec):
+    @kubernetes(namespace="ml", cpu=1)
+    @step
+    def start(self):
+        self.next(self.end)
+
+    @kubernetes(namespace=NS)
+    @step
+    def end(self):
+        pass
+"""
+
+
+def test_the_steps_namespace_is_the_workflows() -> None:
+    (template,) = compile_source(NAMESPACED.replace("NS", '"ml"'))
+    assert template["metadata"]["namespace"] == "ml"
+    (template,) = compile_source(NAMESPACED.replace("@kubernetes(namespace=NS)", ""))
+    assert template["metadata"]["namespace"] == "ml"
+    (template,) = compile_source(NAMESPACED.replace("NS", '"ml"'), namespace="ml")
+    assert template["metadata"]["namespace"] == "ml"
+
+
+@pytest.mark.parametrize(
+    ("end_namespace", "setting", "message", "line"),
+    [
+        ('"data"', None, "@kubernetes(namespace='data') in a workflow in namespace 'ml'", 11),
+        ('"ml"', "prod", "@kubernetes(namespace='ml') in a workflow in namespace 'prod'", 6),
+    ],
+)
+def test_steps_in_another_namespace_than_the_workflow_are_refused(
+    end_namespace: str, setting: str | None, message: str, line: int
+) -> None:
+    settings = {"namespace": setting} if setting else {}
+    with pytest.raises(CompileError) as caught:
+        compile_source(NAMESPACED.replace("NS", end_namespace), **settings)
+    (problem,) = caught.value.problems
+    assert problem.rule == "FLC401" and message in problem.message
+    assert problem.span.line == line and "same one" in problem.hint
+
+
+def test_a_namespace_setting_must_be_a_namespace_name() -> None:
+    with pytest.raises(CompileError) as caught:
+        compile_source(NAMESPACED.replace("NS", '"ml"'), namespace="Not A Namespace")
+    assert [p.rule for p in caught.value.problems] == ["FLC403"]
+    assert "is not a Kubernetes namespace name" in caught.value.problems[0].message

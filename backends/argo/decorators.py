@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 
 from flowc.backends.argo.escape import argo_inert, kube_escape
+from flowc.backends.argo.limits import NAMESPACE_HINT, is_namespace
 from flowc.backends.argo.volumes import storage
 from flowc.transpile.ir import Decorator, Flow, Step, Value
 
@@ -45,11 +46,11 @@ KUBERNETES_ARGS = frozenset(
         "image_pull_secrets",
         "security_context",
         "executable",
+        "namespace",  # one for the whole workflow: see workflow_namespace()
     }
 )
 #: Why an ``@kubernetes`` argument outside :data:`KUBERNETES_ARGS` is refused, and what to do.
 KUBERNETES_HINTS = {
-    "namespace": "use --set namespace=NAME",
     "compute_pool": "select the nodes with node_selector=... instead",
     "hostname_resolution_timeout": "remove it: Argo starts the task when the pod runs",
 }
@@ -245,6 +246,32 @@ def image_pull_secrets(flow: Flow) -> list[str]:
         if isinstance(listed, list):
             names.update(str(name) for name in listed)
     return sorted(names)
+
+
+def workflow_namespace(flow: Flow, configured: str) -> str:
+    """The namespace of every document: ``configured`` (``--set namespace``), else the steps'.
+
+    Argo runs all of a workflow's pods in the workflow's namespace, so steps
+    whose ``@kubernetes(namespace=...)`` differ from it, or from each other,
+    are refused (Metaflow refuses them too).  ``""`` means the namespace
+    ``kubectl``/``argo`` submit to.
+    """
+    chosen = configured
+    for step in flow.steps:
+        kube = step.decorator("kubernetes")
+        asked = kube.get("namespace") if kube is not None else None
+        if kube is None or not asked:
+            continue
+        if not is_namespace(str(asked)):
+            raise Unsupported(kube, f"@kubernetes(namespace={asked!r})", NAMESPACE_HINT)
+        if chosen and str(asked) != chosen:
+            raise Unsupported(
+                kube,
+                f"@kubernetes(namespace={asked!r}) in a workflow in namespace {chosen!r}",
+                "a workflow's pods all run in its namespace: give every step the same one",
+            )
+        chosen = str(asked)
+    return chosen
 
 
 def check_supported(flow: Flow, step: Step) -> None:

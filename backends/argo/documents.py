@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flowc.backends.argo.decorators import image_pull_secrets
+from flowc.backends.argo.decorators import image_pull_secrets, workflow_namespace
 from flowc.backends.argo.escape import DEFAULT_SENTINEL, argo_inert, kube_escape
 from flowc.backends.argo.limits import MAX_CRON_NAME, label_value, object_name, parameter_name
 from flowc.backends.base import CompileOptions
@@ -64,9 +64,9 @@ def labels(flow: Flow, options: CompileOptions) -> dict[str, str]:
 def metadata(
     name: str, flow: Flow, options: CompileOptions, annotations: dict[str, str] | None = None
 ) -> dict[str, object]:
-    """``metadata`` of a document: name, namespace (``--set namespace``), labels, annotations."""
+    """``metadata`` of a document: name, namespace (see :func:`workflow_namespace`), labels, annotations."""
     meta: dict[str, object] = {"name": name}
-    namespace = options.setting("namespace", "")
+    namespace = workflow_namespace(flow, options.setting("namespace", ""))
     if namespace:
         meta["namespace"] = namespace
     meta["labels"] = labels(flow, options)

@@ -21,6 +21,8 @@ MAX_CRON_NAME = 52
 MAX_FIELD_NAME = 128
 #: Label values: Kubernetes apimachinery ``validation.LabelValueMaxLength``.
 MAX_LABEL_VALUE = 63
+#: Namespaces are DNS-1123 labels: apimachinery ``validation.DNS1123LabelMaxLength``.
+MAX_NAMESPACE = 63
 
 #: Object names are DNS-1123 subdomains (apimachinery ``IsDNS1123Subdomain``).
 OBJECT_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")
@@ -28,6 +30,10 @@ OBJECT_NAME = re.compile(r"^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$")
 FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 #: Parameter names: validate.go ``paramOrArtifactNameRegex``.
 PARAMETER_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
+#: Namespaces: apimachinery ``dns1123LabelFmt`` (``IsDNS1123Label``).
+NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: The hint of an error about a namespace name.
+NAMESPACE_HINT = f"use at most {MAX_NAMESPACE} lowercase letters, digits and '-'"
 #: Label values: apimachinery ``labelValueFmt`` (empty allowed).
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
@@ -91,3 +97,8 @@ def label_value(text: str) -> str:
     if not LABEL_VALUE.fullmatch(value):
         raise LimitError(f"cannot make a Kubernetes label value from {text!r}")
     return value
+
+
+def is_namespace(text: str) -> bool:
+    """Whether ``text`` is a valid Kubernetes namespace name (never shortened: it must exist)."""
+    return len(text) <= MAX_NAMESPACE and NAMESPACE.fullmatch(text) is not None

@@ -7,6 +7,7 @@ refused (FLC403) instead of silently ignored, as the other targets do.
 
 from __future__ import annotations
 
+from flowc.backends.argo.limits import NAMESPACE_HINT, is_namespace
 from flowc.backends.base import CompileOptions
 from flowc.transpile.ir import Flow
 from flowc.transpile.problems import Problem
@@ -16,7 +17,7 @@ DEFAULT_MAX_RECURSION = 50
 
 #: Setting → what it means (also the hint of FLC403 errors and the list in docs/argo.md).
 KNOWN: dict[str, str] = {
-    "namespace": "metadata.namespace of every document",
+    "namespace": "metadata.namespace of every document (default: the steps' @kubernetes(namespace=...))",
     "service_account": "service account of the workflow's pods",
     "branch": "the @project branch of names, labels and current.branch_name (default: the decorator's, else main)",
     "tags": "JSON list of strings passed to every task as --tag",
@@ -42,6 +43,9 @@ def settings_problems(flow: Flow, options: CompileOptions) -> list[Problem]:
     bound = options.setting("max_recursion", str(DEFAULT_MAX_RECURSION))
     if not bound.isdigit() or int(bound) < 1:
         bad(f"max_recursion={bound!r} is not a positive whole number", "--set max_recursion=50")
+    namespace = options.setting("namespace", "")
+    if namespace and not is_namespace(namespace):
+        bad(f"namespace={namespace!r} is not a Kubernetes namespace name", NAMESPACE_HINT)
     if options.setting("events", "on") not in ("on", "off"):
         bad(f"events={options.setting('events', 'on')!r} is neither on nor off", KNOWN["events"])
     return problems
