@@ -88,15 +88,19 @@ class LocalRunner:
                 self._loop(launcher)
             finally:
                 launcher.close()
-        if not self.failed and not self.end_done:
-            waiting = ", ".join(sorted({key[0] for key in self.arrivals})) or "nothing"
-            self.printer.print(
-                f"flowc: the run stopped before the end step (waiting: {waiting}); please report this",
-                markup=False,
-                highlight=False,
-            )
-        ok = not self.failed and self.end_done
-        self._record_safely("ok" if ok else "failed")
+            if not self.failed and not self.end_done:
+                waiting = ", ".join(sorted({key[0] for key in self.arrivals})) or "nothing"
+                self.printer.print(
+                    f"flowc: the run stopped before the end step (waiting: {waiting}); please report this",
+                    markup=False,
+                    highlight=False,
+                )
+            ok = not self.failed and self.end_done
+            self._record_safely("ok" if ok else "failed")
+            if self.flow.exit_hooks:  # after the record: a hook's run= sees the run finished
+                from flowc.local_runner_hooks import run_exit_hooks
+
+                run_exit_hooks(self.flow, ok, launcher, self.printer)
         return ok
 
     # -- scheduling -----------------------------------------------------------------

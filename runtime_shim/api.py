@@ -289,6 +289,7 @@ trigger = _recording_decorator("trigger", "flow")
 trigger_on_finish = _recording_decorator("trigger_on_finish", "flow")
 pypi_base = _recording_decorator("pypi_base", "flow")
 conda_base = _recording_decorator("conda_base", "flow")
+exit_hook = _recording_decorator("exit_hook", "flow")
 
 __all__ = [
     "S3",
@@ -307,6 +308,7 @@ __all__ = [
     "config_expr",
     "current",
     "environment",
+    "exit_hook",
     "kubernetes",
     "parallel",
     "profile",

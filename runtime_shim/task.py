@@ -92,6 +92,11 @@ class Task:
         os.environ[ROOT_ENV] = self.ds.root  # the client in a step reads the root this task writes
         self._locate_code()
         configs.install((self.graph or {}).get("configs"))  # before the flow module reads them
+        if self.args.step.startswith("exit_hook:"):  # an @exit_hook function, not a step
+            from flowc.runtime_shim.exithook import run_hook
+
+            a = self.args
+            return run_hook(a.flow, a.run_id, a.step, self.flow_file, self.graph, self.ds.root)
         environments.prepare(self.graph, self.args.step)  # before the flow module imports them
         try:
             cls = load_flow_class(self.flow_file, self.args.flow)

@@ -277,8 +277,8 @@ def test_user_decorators_are_warnings_unless_python_or_the_task_would_fail(decor
 
 
 def test_unknown_name_imported_from_metaflow_stays_an_error() -> None:
-    head = "from metaflow import FlowSpec, step, exit_hook\n"
-    tail = TAIL.replace("    @step\n    def start", "    @exit_hook\n    @step\n    def start")
+    head = "from metaflow import FlowSpec, step, parallel_map\n"
+    tail = TAIL.replace("    @step\n    def start", "    @parallel_map\n    @step\n    def start")
     assert problems(head, tail) == {("FLC309", 1, 38), ("FLC301", 5, 5)}
 
 

@@ -18,13 +18,13 @@ from flowc.transpile.compat import check_metaflow_names
 from flowc.transpile.context import Context, collect_imports
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.graph import analyse_graph
-from flowc.transpile.ir import Config, Decorator, Flow, Parameter, Span, Step
+from flowc.transpile.ir import Config, Decorator, ExitHook, Flow, Parameter, Span, Step
 from flowc.transpile.literals import docstring
 from flowc.transpile.modules import Modules
 from flowc.transpile.parameters import parameter_call, read_parameter
 from flowc.transpile.problems import FlowError, Problem, Severity, sort_problems
 from flowc.transpile.source import parse, small_statements
-from flowc.transpile.specs import RESERVED_STEP_NAMES
+from flowc.transpile.specs import REPEATABLE, RESERVED_STEP_NAMES
 from flowc.transpile.steps import RawStep, read_step
 
 if TYPE_CHECKING:
@@ -126,6 +126,11 @@ def _analyze_module(
     configs, refs = _read_configs(ctx, hierarchy, classes, overrides, ctx.span(node, node))
     steps, params = _read_classes(classes, refs)
     flow_decorators = _flow_decorators(hierarchy, mro, refs)
+    exit_hooks: tuple[ExitHook, ...] = ()
+    if any(d.name == "exit_hook" for d in flow_decorators):
+        from flowc.transpile.exit_hooks import split_exit_hooks
+
+        flow_decorators, exit_hooks = split_exit_hooks(flow_decorators)
     if configs:
         from flowc.transpile.configs import check_config_names
 
@@ -169,6 +174,7 @@ def _analyze_module(
         start=start or "start",
         end=end or "end",
         configs=configs,
+        exit_hooks=exit_hooks,
     )
 
 
@@ -231,7 +237,7 @@ def _flow_decorators(hierarchy: Hierarchy, mro: list[ClassRef], refs: ConfigRefs
         own, _ = read_decorators(cls.ctx, cls.node, "flow")
         for decorator in own:
             twin = next((d for d in found if d.name == decorator.name), None)
-            if twin is not None:
+            if twin is not None and decorator.name not in REPEATABLE:
                 cls.ctx.report(
                     "FLC306",
                     decorator.span,

@@ -10,10 +10,14 @@ import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
 from flowc.transpile.ir import Decorator, Value
 from flowc.transpile.problems import Severity
-from flowc.transpile.specs import FLOW_DECORATORS, STEP_ARGS, STEP_DECORATORS, Checker, DecoratorSpec
-
-#: Decorators that may appear more than once on the same step.
-_REPEATABLE = frozenset({"card"})
+from flowc.transpile.specs import (
+    FLOW_DECORATORS,
+    REPEATABLE,
+    STEP_ARGS,
+    STEP_DECORATORS,
+    Checker,
+    DecoratorSpec,
+)
 
 
 def _call_parts(
@@ -115,7 +119,7 @@ def read_decorators(
         spec = _spec_for(ctx, name, func, decorator, node, level)
         if spec is None or name is None:
             continue
-        if name in seen and name not in _REPEATABLE:
+        if name in seen and name not in REPEATABLE:
             ctx.report(
                 "FLC306",
                 decorator,
@@ -125,7 +129,12 @@ def read_decorators(
             )
             continue
         seen.add(name)
-        values = read_arguments(ctx, f"@{name}", args, spec.args, node)
+        if name == "exit_hook":  # its arguments are functions, not literals
+            from flowc.transpile.exit_hooks import read_exit_hook
+
+            values = read_exit_hook(ctx, args, decorator, node)
+        else:
+            values = read_arguments(ctx, f"@{name}", args, spec.args, node)
         _check_semantics(ctx, name, values, decorator, node)
         span = ctx.span(decorator, node)
         found.append(Decorator(name, types.MappingProxyType(values), span))

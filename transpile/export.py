@@ -34,6 +34,10 @@ def graph_json(flow: Flow) -> dict[str, Any]:
     bases = [d for d in flow.decorators if d.name in TASK_FLOW_DECORATORS]
     if bases:  # absent otherwise, so graphs of flows without one stay byte for byte the same
         doc["decorators"] = [{"name": d.name, "args": dict(d.args)} for d in bases]
+    if flow.exit_hooks:  # absent otherwise, like configs and decorators
+        doc["exit_hooks"] = [
+            {"on_success": list(h.on_success), "on_error": list(h.on_error)} for h in flow.exit_hooks
+        ]
     return doc
 
 

@@ -132,6 +132,25 @@ class Config:
 
 
 @dataclass(frozen=True, slots=True)
+class ExitHook:
+    """One ``@exit_hook(...)`` on the flow: functions called once a run has ended.
+
+    A name is a function of the flow's module (``notify``) or an import path
+    (``"alerts.notify"``), as written; the function is called with ``run=``
+    (the finished run) when it takes ``run`` or ``**kwargs``.
+    """
+
+    #: Functions called when the run succeeded, in the order written.
+    on_success: tuple[str, ...]
+    #: Functions called when the run failed, in the order written.
+    on_error: tuple[str, ...]
+    #: ``options=`` as written (Metaflow reads ``image`` on Argo; flowc does not use it).
+    options: Mapping[str, Value]
+    #: Where the decorator is written.
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Switch:
     """The conditional transition of a switch step."""
 
@@ -201,7 +220,8 @@ class Flow:
     docstring: str
     #: Parameters in source order.
     parameters: tuple[Parameter, ...]
-    #: Flow-level decorators (``@schedule``, ``@project``...), top to bottom.
+    #: Flow-level decorators (``@schedule``, ``@project``...), top to bottom; ``@exit_hook``
+    #: is in :attr:`exit_hooks` instead.
     decorators: tuple[Decorator, ...]
     #: Steps in file order.
     steps: tuple[Step, ...]
@@ -213,6 +233,8 @@ class Flow:
     end: str = "end"
     #: ``Config(...)`` attributes in source order, values already read.
     configs: tuple[Config, ...] = ()
+    #: ``@exit_hook`` decorators, bases' first, then top to bottom.
+    exit_hooks: tuple[ExitHook, ...] = ()
     _index: Mapping[str, Step] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -59,7 +59,6 @@ METAFLOW_INSTEAD: dict[str, str] = {
     "parallel_map": "use concurrent.futures (ProcessPoolExecutor or ThreadPoolExecutor) from the standard library",
     "parallel_imap_unordered": "use concurrent.futures.as_completed from the standard library",
     "JSONTypeClass": "use JSONType",
-    "exit_hook": "flowc has no exit hooks: do the clean-up in the end step",
     "airflow_external_task_sensor": "flowc has no Airflow sensors: trigger the flow's DAG from Airflow instead",
     "airflow_s3_key_sensor": "flowc has no Airflow sensors: trigger the flow's DAG from Airflow instead",
 }

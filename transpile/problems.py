@@ -72,6 +72,7 @@ RULES: dict[str, str] = {
     "FLC309": "Metaflow name flowc does not provide",
     "FLC310": "your own decorator runs inside the task",
     "FLC311": "your own decorator hides the step",
+    "FLC312": "exit hook is not a module-level function",
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",

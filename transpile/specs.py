@@ -199,7 +199,12 @@ FLOW_DECORATORS: dict[str, DecoratorSpec] = {
     "conda_base": DecoratorSpec(
         "flow", {"packages": mapping, "libraries": mapping, "python": text, "disabled": boolean}
     ),
+    # on_success/on_error hold functions, read by transpile/exit_hooks.py (lists of names).
+    "exit_hook": DecoratorSpec("flow", {"on_success": sequence, "on_error": sequence, "options": mapping}),
 }
+
+#: Decorators that may be written more than once (Metaflow's ``allow_multiple``).
+REPEATABLE = frozenset({"card", "exit_hook"})
 
 #: ``@step``'s own arguments (Metaflow 2.19).
 STEP_ARGS: dict[str, Checker] = {"start": boolean, "end": boolean}

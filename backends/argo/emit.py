@@ -9,7 +9,7 @@ from flowc.backends.argo.dag import DagBuilder, ShapeError
 from flowc.backends.argo.decorators import TARGET, Profile, Unsupported, check_supported, profile
 from flowc.backends.argo.documents import base_name, cron_workflow, schedule_cron, workflow_template
 from flowc.backends.argo.escape import argo_inert
-from flowc.backends.argo.events import EXIT_TEMPLATE, EventsError, enabled, exit_templates
+from flowc.backends.argo.events import EXIT_TEMPLATE, EventsError, exit_templates
 from flowc.backends.argo.limits import LimitError, object_name
 from flowc.backends.argo.scopes import layout
 from flowc.backends.argo.sensor import SensorError, sensor
@@ -117,7 +117,7 @@ def _documents(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
         container_template(flow, options, key, chosen[key], tags) for key in sorted(chosen, key=_key_order)
     ]
     extra = [limit_template(options.image, bound)] if lay.back_edges else []
-    hook = exit_templates(flow, options) if enabled(options) else []
+    hook = exit_templates(flow, options, _hook_tasks(flow, keys, options))
     name = object_name(base_name(flow, options))
     on_exit = EXIT_TEMPLATE if hook else ""
     trees = [workflow_template(flow, options, name, [*dags, *containers, *extra, *hook], on_exit)]
@@ -128,6 +128,15 @@ def _documents(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
     if trigger is not None:
         trees.append(trigger)
     return trees
+
+
+def _hook_tasks(flow: Flow, keys: dict[str, TemplateKey], options: CompileOptions) -> list[dict[str, object]]:
+    """The exit handler's ``@exit_hook`` tasks (the module loads only for flows with hooks)."""
+    if not flow.exit_hooks:
+        return []
+    from flowc.backends.argo.exithooks import hook_tasks
+
+    return hook_tasks(flow, keys[flow.end], options.flow_file)
 
 
 def _cron_workflow(flow: Flow, options: CompileOptions, name: str, cron: str) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """Announcing a finished run: the exit hook that ``@trigger_on_finish`` listens for.
 
-Every WorkflowTemplate gets ``onExit: exit-hook``, a DAG template whose one
-task runs only when the workflow succeeded and POSTs the event to an Argo
+Every WorkflowTemplate gets ``onExit: exit-hook``, a DAG template whose
+first task runs only when the workflow succeeded and POSTs the event to an Argo
 Events webhook EventSource through Argo's built-in ``http`` template (run
 by the workflow agent, no image).  The body is the JSON the Sensor of a
 downstream flow filters on (sensor.py):
@@ -81,12 +81,18 @@ def event_body(flow: Flow, options: CompileOptions) -> str:
     return json.dumps(body, separators=(", ", ": "))
 
 
-def exit_templates(flow: Flow, options: CompileOptions) -> list[dict[str, object]]:
-    """The ``onExit`` DAG template and the ``http`` template publishing the event."""
-    hook: dict[str, object] = {
-        "name": EXIT_TEMPLATE,
-        "dag": {"tasks": [{"name": "publish", "template": PUBLISH_TEMPLATE, "when": SUCCEEDED}]},
-    }
+def exit_templates(
+    flow: Flow, options: CompileOptions, hooks: list[dict[str, object]] | None = None
+) -> list[dict[str, object]]:
+    """The ``onExit`` DAG template and the ``http`` template publishing the event.
+
+    ``hooks`` are the ``@exit_hook`` tasks (exithooks.py), run after the
+    publish task; with ``--set events=off`` they are the handler's only tasks.
+    """
+    if not enabled(options):
+        return [{"name": EXIT_TEMPLATE, "dag": {"tasks": hooks}}] if hooks else []
+    publish = {"name": "publish", "template": PUBLISH_TEMPLATE, "when": SUCCEEDED}
+    hook: dict[str, object] = {"name": EXIT_TEMPLATE, "dag": {"tasks": [publish, *(hooks or [])]}}
     http = {
         "method": "POST",
         "url": events_url(options),

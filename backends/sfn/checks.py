@@ -31,6 +31,16 @@ def check_flow(flow: Flow) -> list[Problem]:
     for step in flow.steps:
         if step.num_parallel is not None or step.decorator("parallel") is not None:
             problems.append(unsupported(TARGET, step, flow, "@parallel (num_parallel=...)", _PARALLEL_HINT))
+    problems += [
+        Problem(
+            "FLC401",
+            hook.span,
+            f"{TARGET} cannot express @exit_hook (functions called once a run has ended)",
+            "Metaflow's Step Functions deployer refuses it too: call the functions from the end step "
+            "(success), or compile for argo or airflow",
+        )
+        for hook in flow.exit_hooks
+    ]
     for param in flow.parameters:
         if not _PARAM_NAME.fullmatch(param.name):
             problems.append(
