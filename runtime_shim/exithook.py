@@ -106,6 +106,9 @@ def _end_step(graph: dict[str, Any] | None) -> str:
 def _find(name: str, flow_file: str, flow: str) -> Callable[..., Any]:
     """The hook function: ``module.function`` if that imports, else ``name`` in the flow's module."""
     if "." in name:
+        folder = os.path.dirname(os.path.abspath(flow_file))
+        if folder not in sys.path:  # project modules next to the flow import, as in tasks
+            sys.path.insert(0, folder)
         module, _, attr = name.rpartition(".")
         try:
             found = getattr(importlib.import_module(module), attr)

@@ -31,6 +31,7 @@ def read_exit_hook(
 ) -> dict[str, Value]:
     """The arguments of one ``@exit_hook``: hook names as lists of strings, ``options`` as written."""
     values: dict[str, Value] = {}
+    written = False  # a function (even a wrong one, reported) is named: no FLC307 on top
     for arg in args:
         key = arg.keyword.value if arg.keyword is not None else None
         if key not in _ARGUMENTS:
@@ -50,7 +51,9 @@ def read_exit_hook(
             _read_options(ctx, arg, owner, values)
         else:
             values[key] = _read_hooks(ctx, key, arg.value, owner)
-    if not values.get("on_success") and not values.get("on_error"):
+            node = arg.value
+            written = written or not isinstance(node, (cst.List, cst.Tuple)) or bool(node.elements)
+    if not written:
         ctx.report(
             "FLC307",
             decorator,

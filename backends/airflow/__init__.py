@@ -42,8 +42,18 @@ def emit(flow: Flow, options: CompileOptions) -> list[Document]:
         branch_environment(flow, options),
     )
     body = Renderer(flow, plan, kubernetes, options.image, *shared).body()
+    if flow.exit_hooks:
+        body += _hooks_body(flow, kubernetes, options.image, settings, shared[3])
     values = template_values(flow, options, settings, plan, _command(options, bool(plan.guards)), body)
     return [Document(dag_filename(flow), render_file(values))]
+
+
+def _hooks_body(flow: Flow, kubernetes: bool, image: str, settings: Settings, env: dict[str, str]) -> str:
+    """The ``@exit_hook`` tasks, indented for the ``with DAG(...)`` block (exithooks.py)."""
+    from flowc.backends.airflow.exithooks import hook_statements
+
+    text = hook_statements(flow, kubernetes, image, settings.namespace, settings.secrets, env)
+    return "".join(f"    {line}\n" if line else "\n" for line in text.splitlines())
 
 
 def dag_filename(flow: Flow) -> str:
@@ -60,6 +70,13 @@ def limit_problems(flow: Flow, plan: Plan, settings: Settings, dag: str) -> list
         found.append(check_key("task_id", node.task_id, span))
         if isinstance(node, RunTask) and settings.operator == "kubernetes":
             found.append(check_key("task_id", node.task_id + "-args", span))
+    if flow.exit_hooks:
+        from flowc.backends.airflow.exithooks import hook_tasks
+
+        for task_id, _, _ in hook_tasks(flow):
+            found.append(check_key("task_id", task_id, flow.span))
+            if settings.operator == "kubernetes":
+                found.append(check_key("task_id", task_id + "-args", flow.span))
     for step in flow.steps:
         if step.num_parallel is not None:
             found.append(check_width(step.name, step.num_parallel, settings.max_map_length, step.span))

@@ -98,6 +98,8 @@ def imports_source(plan: Plan, settings: Settings, flow: Flow) -> str:
     if any(isinstance(n, Relay) for n in plan.nodes):
         third.append("from airflow.providers.standard.operators.empty import EmptyOperator")
     third.append(f"from airflow.sdk import {', '.join(sdk)}")
+    if local and flow.exit_hooks:
+        third.append("from airflow.sdk.exceptions import AirflowSkipException")
     if not local and any(needs_k8s_models(flow.step(s), settings.secrets) for s in steps):
         third.append("from kubernetes.client import models as k8s")
     return "from __future__ import annotations\n\n" + "\n".join(stdlib) + "\n\n" + "\n".join(third)
@@ -139,6 +141,8 @@ def template_values(
         "imports": imports_source(plan, settings, flow),
         "local": local,
         "start_literal": py_literal(flow.start),
+        "end_literal": py_literal(flow.end),
+        "exit_hooks": bool(flow.exit_hooks),
         "datastore": py_literal(options.datastore),
         "package_url": py_literal(options.package_url),
         "package_sha256": py_literal(options.package_sha256),

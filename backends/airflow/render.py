@@ -18,7 +18,7 @@ def _args(kwargs: Kwargs) -> str:
     return ", ".join(f"{k}={v}" for k, v in kwargs)
 
 
-def _statement(target: str, chain: Chain) -> str:
+def statement(target: str, chain: Chain) -> str:
     """``target = a(k=v)(...)``: on one line when it fits, else long calls one argument per line."""
     inline = f"{target} = " + "".join(f"{head}({_args(kwargs)})" for head, kwargs in chain)
     if len(INDENT + inline) <= 100:
@@ -67,7 +67,7 @@ class Renderer:
             return self._run(node)
         if isinstance(node, SplitsTask):
             call = [("step", py_literal(node.step)), ("outputs", self._output(node.source))]
-            return _statement(
+            return statement(
                 node.var, [("foreach_splits.override", [("task_id", py_literal(node.task_id))]), ("", call)]
             )
         if isinstance(node, SwitchTask):
@@ -76,7 +76,7 @@ class Renderer:
                 ("output", self._output(node.source)),
                 ("targets", py_literal(dict(node.targets))),
             ]
-            return _statement(
+            return statement(
                 node.var, [("follow_switch.override", [("task_id", py_literal(node.task_id))]), ("", call)]
             )
         assert isinstance(node, Relay)
@@ -107,7 +107,7 @@ class Renderer:
             chain += [(".partial", call), (".expand", [("split", task.mapped_over)])]
         else:
             chain += [("", call)]
-        lines = [_statement(task.var, chain)]
+        lines = [statement(task.var, chain)]
         lines += [f"{up} >> {task.var}" for up in task.upstream]
         return "\n".join(lines)
 
@@ -119,7 +119,7 @@ class Renderer:
         args_chain: Chain = [
             ("shim_arguments.override", [("task_id", py_literal(task.task_id + "-args")), *rule])
         ]
-        args_line = _statement(args_var, [*args_chain, ("", args_call)])
+        args_line = statement(args_var, [*args_chain, ("", args_call)])
         kwargs = [*self._task_kwargs(task), ("name", py_literal(task.task_id))]
         kwargs += pod_kwargs(self.flow.step(task.step), self.image, self.namespace, self.secrets, self.env)
         kwargs += [("cmds", "COMMAND"), ("do_xcom_push", "True")]
@@ -128,4 +128,4 @@ class Renderer:
         else:
             chain = [("KubernetesPodOperator", [*kwargs, ("arguments", args_var)])]
         # The arguments task is where the step starts: upstream tasks must finish before it.
-        return [args_line, _statement(task.var, chain)] + [f"{up} >> {args_var}" for up in task.upstream]
+        return [args_line, statement(task.var, chain)] + [f"{up} >> {args_var}" for up in task.upstream]
