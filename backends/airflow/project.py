@@ -3,7 +3,7 @@
 A flow with ``@project(name=P)`` deploys as ``P.<branch>.<Flow>``, as Metaflow
 names it, so two branches of one project are two DAGs.  The branch follows
 the rule every flowc target and the shim share
-(:func:`flowc.runtime_shim.current.project_branch`): ``prod`` with
+(:func:`flowc.runtime_shim.branch.project_branch`): ``prod`` with
 ``production=True``, else ``--set branch=...``, the decorator's ``branch``,
 or ``main``.  When ``--set branch`` replaces the decorator's branch, every
 task gets it in ``FLOWC_PROJECT_BRANCH`` so ``current.branch_name`` names
@@ -20,7 +20,7 @@ gives, the rest from the downstream's ``@project``.
 from __future__ import annotations
 
 from flowc.backends.base import CompileOptions
-from flowc.runtime_shim.current import BRANCH_ENV, project_branch
+from flowc.runtime_shim.branch import BRANCH_ENV, project_branch
 from flowc.transpile.ir import Flow, Value
 from flowc.transpile.problems import Problem
 

@@ -15,7 +15,7 @@ from flowc.backends.sfn import gate, limits
 from flowc.backends.sfn.batch import dump
 from flowc.backends.sfn.compute import TARGET
 from flowc.backends.sfn.settings import Settings
-from flowc.runtime_shim.current import project_branch as branch_rule
+from flowc.runtime_shim.branch import project_branch as branch_rule
 from flowc.transpile.ir import Decorator, Flow, Value
 from flowc.transpile.problems import Problem
 

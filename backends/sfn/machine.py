@@ -14,7 +14,7 @@ from flowc.backends.sfn.intrinsic import member
 from flowc.backends.sfn.plan import Plan
 from flowc.backends.sfn.settings import Settings
 from flowc.backends.sfn.states import StateBuilder
-from flowc.runtime_shim.current import BRANCH_ENV
+from flowc.runtime_shim.branch import BRANCH_ENV
 from flowc.transpile.ir import Flow, Parameter, ParamType, Step
 
 INIT = "flowc-init"
