@@ -92,7 +92,8 @@ class Task:
         os.environ[ROOT_ENV] = self.ds.root  # the client in a step reads the root this task writes
         self._locate_code()
         configs.install((self.graph or {}).get("configs"))  # before the flow module reads them
-        if self.args.step.startswith("exit_hook:"):  # an @exit_hook function, not a step
+        # An @exit_hook function, not a step (exithook.HOOK_PREFIX; the module loads only for hooks).
+        if self.args.step.startswith("exit_hook:"):
             from flowc.runtime_shim.exithook import run_hook
 
             a = self.args

@@ -168,11 +168,14 @@ def test_bad_hooks_are_located_errors(
         "@exit_hook(on_error=['helpers.present', 'installed_package.module.notify'])",
         "@exit_hook(on_success=[hook])\n@exit_hook(on_error=[hook])",
         "@exit_hook(on_success=[imported])",
+        "@exit_hook(on_success=[NAMED, 'hel' 'pers.present'])",
     ],
 )
 def test_good_hooks_pass(decorator: str, tmp_path: Path) -> None:
     helpers = {"helpers.py": "def present():\n    pass\n"}
-    head = HEAD.replace("import os\n", "import os\nfrom helpers import present as imported\n")
+    head = HEAD.replace(
+        "import os\n", "import os\nfrom helpers import present as imported\n\nNAMED = 'hook'\n"
+    )
     assert problems_of(head + decorator + "\n" + TAIL, tmp_path, helpers) == set()
 
 

@@ -101,7 +101,7 @@ def _read_hooks(ctx: Context, key: str, node: cst.BaseExpression, owner: cst.CST
         return []
     names: list[Value] = []
     for element in node.elements:
-        if isinstance(element, (cst.StarredElement)):
+        if isinstance(element, cst.StarredElement):
             _bad(ctx, element, owner, f"{key}= unpacks a list flowc cannot read")
             continue
         name = _hook_name(ctx, element.value, owner)
@@ -111,17 +111,11 @@ def _read_hooks(ctx: Context, key: str, node: cst.BaseExpression, owner: cst.CST
 
 
 def _hook_name(ctx: Context, node: cst.BaseExpression, owner: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.Name):
+    if isinstance(node, cst.Name) and not isinstance(ctx.constants.get(node.value), str):
         return node.value if _module_function(ctx, node.value, node, owner) else None
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        text = node.evaluated_value if isinstance(node, cst.SimpleString) else None
-        if isinstance(node, cst.ConcatenatedString):
-            try:
-                literal = ctx.literal(node)
-            except NotLiteral:
-                literal = None
-            text = literal if isinstance(literal, str) else None
-        if not isinstance(text, str) or not all(p.isidentifier() for p in text.split(".")):
+    if isinstance(node, (cst.Name, cst.SimpleString, cst.ConcatenatedString)):  # a string, or a constant one
+        text = _string(ctx, node)
+        if text is None or not all(p.isidentifier() for p in text.split(".")):
             _bad(ctx, node, owner, f"{node_text(node)} is not the name of a function")
             return None
         if "." not in text:
@@ -130,6 +124,14 @@ def _hook_name(ctx: Context, node: cst.BaseExpression, owner: cst.CSTNode) -> st
     kind = "a lambda" if isinstance(node, cst.Lambda) else node_text(node)
     _bad(ctx, node, owner, f"an exit hook must name a module-level function, not {kind}")
     return None
+
+
+def _string(ctx: Context, node: cst.BaseExpression) -> str | None:
+    try:
+        value = ctx.literal(node)
+    except NotLiteral:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _module_function(ctx: Context, name: str, node: cst.CSTNode, owner: cst.CSTNode) -> bool:
