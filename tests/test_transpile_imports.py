@@ -24,6 +24,7 @@ LAZY = (
     "flowc.transpile.config_refs",
     "flowc.transpile.config_formats",
     "flowc.transpile.bindings",
+    "flowc.transpile.exit_hooks",
 )
 
 PLAIN = """
