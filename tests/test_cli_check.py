@@ -181,3 +181,23 @@ def test_flow_option_picks_one_of_several() -> None:
     unknown = flowc("check", path, "--flow", "ThirdFlow")
     assert unknown.returncode == 1
     assert "FirstFlow, SecondFlow" in unknown.stderr
+
+
+def test_pythons_own_warnings_about_the_flow_are_not_printed(tmp_path: Path) -> None:
+    flow = tmp_path / "warned.py"
+    flow.write_text(
+        "import re\n"
+        "from metaflow import FlowSpec, step\n\n\n"
+        "class WarnedFlow(FlowSpec):\n"
+        "    @step\n"
+        "    def start(self):\n"
+        '        self.digits = re.compile("\\d+")\n'
+        "        self.next(self.end)\n\n"
+        "    @step\n"
+        "    def end(self):\n"
+        "        self.size = 1if self.digits else 2\n",
+        encoding="utf-8",
+    )
+    done = flowc("check", str(flow))
+    assert done.returncode == 0
+    assert done.stderr == "1 file checked, no errors.\n"

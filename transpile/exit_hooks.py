@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
 from flowc.transpile.ir import Decorator, ExitHook, Value
+from flowc.transpile.source import parse_python
 
 #: The keyword arguments of ``@exit_hook``.
 _ARGUMENTS = ("on_success", "on_error", "options")
@@ -183,7 +184,7 @@ def _top_level_functions(path: str) -> set[str] | None:
     """Names bound at the top of the module file ``path`` (``None`` when it cannot be read)."""
     try:
         with open(path, "rb") as handle:
-            tree = ast.parse(handle.read(), path)
+            tree = parse_python(handle.read(), path)
     except (OSError, SyntaxError, ValueError):
         return None
     names: set[str] = set()

@@ -12,6 +12,7 @@ reads from ``ast`` only (see :func:`parse`).
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
@@ -181,6 +182,18 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def parse_python(text: str | bytes, path: str) -> ast.Module:
+    """``ast.parse``, without the compiler's warnings about the user's code.
+
+    Python prints ``SyntaxWarning``s (``"\\d"`` escapes, ``is`` with a literal...)
+    while it parses; they are not flowc's to report and would break its
+    one-problem-per-line output.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
 def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     """Parse ``text`` with libcst and build its locator.
 
@@ -188,7 +201,7 @@ def parse(path: str, text: str) -> tuple[cst.Module, Locator]:
     Raises ``SyntaxError`` (from ``ast``, with a line and column) or
     ``libcst.ParserSyntaxError`` when the file does not parse.
     """
-    tree = ast.parse(text, filename=path)
+    tree = parse_python(text, path)
     lines = split_lines(text)
     elided = _elided_bodies(tree)
     if elided:
