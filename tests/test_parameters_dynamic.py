@@ -14,7 +14,7 @@ def here(name):
 class DynamicFlow(FlowSpec):
     data = IncludeFile("data", default=here("movies.csv"))
     seed = Parameter("seed", type=int, default=int(os.environ.get("SEED", "1")))
-    label = Parameter("label", default="x", help=os.environ.get("HELP"))
+    label = Parameter("label", default="x", help=open("HELP").read())
 
     @step
     def start(self):

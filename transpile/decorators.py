@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
+from flowc.transpile.environ import deploy_literal
 from flowc.transpile.ir import Decorator, Value
 from flowc.transpile.problems import Severity
 from flowc.transpile.specs import (
@@ -63,7 +64,7 @@ def read_arguments(
             )
             continue
         try:
-            value = ctx.literal(arg.value)
+            value = deploy_literal(ctx, arg.value, owner, label)
         except NotLiteral as exc:
             ctx.report(
                 "FLC304",

@@ -6,6 +6,7 @@ import json
 
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean
+from flowc.transpile.environ import deploy_literal
 from flowc.transpile.ir import Parameter, ParamType, Value
 from flowc.transpile.problems import Severity
 from flowc.transpile.specs import (
@@ -119,7 +120,7 @@ def _literal_into(
     ctx: Context, values: dict[str, Value], key: str, arg: cst.Arg, owner: cst.CSTNode, kind: str
 ) -> None:
     try:
-        values[key] = ctx.literal(arg.value)
+        values[key] = deploy_literal(ctx, arg.value, owner, f"{kind}({key}=...)")
     except NotLiteral as exc:
         if key == "default":
             # Metaflow computes such defaults when the flow runs; so does the shim.

@@ -73,6 +73,8 @@ RULES: dict[str, str] = {
     "FLC310": "your own decorator runs inside the task",
     "FLC311": "your own decorator hides the step",
     "FLC312": "exit hook is not a module-level function",
+    "FLC313": "environment read at compile time",
+    "FLC314": "environment variable not set",
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",

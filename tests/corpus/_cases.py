@@ -220,13 +220,7 @@ CASES = [
             for aspect in ("check", "argo", "sfn", "airflow")
         },
     ),
-    Case(
-        "environment_from_os.py",
-        xfail={
-            aspect: "FLC304: @environment(vars={...: os.getenv(...)}) is not a literal"
-            for aspect in ("check", "argo", "sfn", "airflow")
-        },
-    ),
+    Case("environment_from_os.py"),
     Case(
         "exit_hook_notify.py",
         run=(),
