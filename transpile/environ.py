@@ -20,7 +20,7 @@ import weakref
 from typing import NamedTuple
 
 import libcst as cst
-from flowc.transpile.context import Context
+from flowc.transpile.context import Context, dotted_name
 from flowc.transpile.ir import Value
 from flowc.transpile.literals import NotLiteral, Refs, Reported, evaluate
 from flowc.transpile.problems import Severity
@@ -63,7 +63,7 @@ def _scan(module: cst.Module) -> _OsNames:
         for stmt in line.body:
             if isinstance(stmt, cst.Import):
                 for alias in stmt.names:
-                    dotted = cst.Module([]).code_for_node(alias.name)
+                    dotted = dotted_name(alias.name)
                     if alias.asname is None and dotted.split(".")[0] == "os":
                         found.modules.add("os")  # ``import os.path`` binds ``os`` too
                     elif dotted == "os" and alias.asname and isinstance(alias.asname.name, cst.Name):
