@@ -54,8 +54,11 @@ _CLIENT = frozenset(
         "Run",
         "Step",
         "Task",
+        "default_metadata",
         "default_namespace",
+        "get_metadata",
         "get_namespace",
+        "metadata",
         "namespace",
     }
 )

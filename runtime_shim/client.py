@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
+from flowc.runtime_shim import client_tasks
 from flowc.runtime_shim.client_tasks import (
     Artifact,
     Card,
@@ -227,6 +228,36 @@ def default_namespace() -> None:
     return None
 
 
+def get_metadata() -> str:
+    """Where the client reads runs, in Metaflow's ``TYPE@WHERE`` form: ``datastore@ROOT``.
+
+    flowc has no metadata service: runs are read from the datastore itself.
+    """
+    return f"datastore@{store(None).root}"
+
+
+def metadata(spec: str) -> str:
+    """Read runs from another root: ``"datastore@ROOT"`` (or Metaflow's ``"local@DIR"``).
+
+    ``ROOT`` is a local folder or an ``s3://bucket/prefix``; returns :func:`get_metadata`.
+    Only the client is affected: tasks keep writing where the run writes.
+    """
+    kind, sep, where = spec.partition("@")
+    if not sep or kind not in ("datastore", "local") or not where:
+        raise ValueError(
+            f"metadata({spec!r}): flowc has no metadata service; "
+            "give the datastore runs are in, e.g. metadata('datastore@s3://bucket/prefix')"
+        )
+    client_tasks.chosen_root = where
+    return get_metadata()
+
+
+def default_metadata() -> str:
+    """Back to the default root (``$FLOWC_DATASTORE``, else ``./.flowc``); returns :func:`get_metadata`."""
+    client_tasks.chosen_root = None
+    return get_metadata()
+
+
 #: The names Metaflow's top-level package has for its client; the ``metaflow``
 #: alias in tasks and code packages exposes these.
 METAFLOW_NAMES = (
@@ -236,8 +267,11 @@ METAFLOW_NAMES = (
     "Run",
     "Step",
     "Task",
+    "default_metadata",
     "default_namespace",
+    "get_metadata",
     "get_namespace",
+    "metadata",
     "namespace",
 )
 
@@ -251,7 +285,10 @@ __all__ = [
     "Run",
     "Step",
     "Task",
+    "default_metadata",
     "default_namespace",
+    "get_metadata",
     "get_namespace",
+    "metadata",
     "namespace",
 ]

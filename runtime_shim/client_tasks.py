@@ -12,10 +12,16 @@ from typing import Any
 
 from flowc.runtime_shim.datastore import Datastore
 
+#: The root :func:`flowc.runtime_shim.client.metadata` chose for the client (``None``: the default).
+chosen_root: str | None = None
+
 
 def store(datastore: str | Datastore | None) -> Datastore:
-    """``datastore`` as a :class:`Datastore`; ``None`` means ``$FLOWC_DATASTORE`` (set in every task)."""
-    return datastore if isinstance(datastore, Datastore) else Datastore(datastore)
+    """``datastore`` as a :class:`Datastore`; ``None`` means the root chosen with ``metadata()``,
+    else ``$FLOWC_DATASTORE`` (set in every task)."""
+    if isinstance(datastore, Datastore):
+        return datastore
+    return Datastore(datastore or chosen_root)
 
 
 def split_pathspec(first: str, rest: tuple[str | None, ...], kind: str, shape: str) -> tuple[list[str], bool]:

@@ -76,7 +76,8 @@ _API_AND_CLIENT = (
     b"from flowc.runtime_shim.api import __all__ as _api\n"
     b"from flowc.runtime_shim.client import METAFLOW_NAMES as _client\n"
     b"from flowc.runtime_shim.client import (  # noqa: F401\n"
-    b"    DataArtifact, Flow, Metaflow, Run, Step, Task, default_namespace, get_namespace, namespace,\n"
+    b"    DataArtifact, Flow, Metaflow, Run, Step, Task, default_metadata, default_namespace, get_metadata,\n"
+    b"    get_namespace, metadata, namespace,\n"
     b")\n"
     b"__all__ = [*_api, *_client]\n"
 )

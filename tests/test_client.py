@@ -108,3 +108,27 @@ def test_a_failed_run_has_no_data(tmp_path: Path, datastore_root: str) -> None:
     task = run["start"].task
     assert task is not None and not task.successful and task.exception["type"] == "KeyError"  # type: ignore[index]
     assert Flow("FailingFlow", datastore=datastore_root).latest_successful_run is None
+
+
+def test_metadata_points_the_client_at_another_datastore(
+    two_runs: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowc import default_metadata, get_metadata, metadata
+
+    monkeypatch.setenv("FLOWC_DATASTORE", str(tmp_path))
+    try:
+        assert get_metadata() == f"datastore@{tmp_path}"
+        assert Flow("LinearEtlFlow").latest_run is None
+        assert metadata(f"local@{two_runs}") == f"datastore@{two_runs}"
+        latest = Flow("LinearEtlFlow").latest_run
+        assert latest is not None and latest.id == "r-new"
+    finally:
+        assert default_metadata() == f"datastore@{tmp_path}"
+    assert Flow("LinearEtlFlow").latest_run is None
+
+
+def test_metadata_refuses_a_metadata_service() -> None:
+    from flowc import metadata
+
+    with pytest.raises(ValueError, match="no metadata service"):
+        metadata("service@https://metadata.example.com")

@@ -126,11 +126,11 @@ def assert_downstream_saw_upstream(task: Task) -> None:
 def test_flowc_check_accepts_the_client_and_refuses_the_rest() -> None:
     problems = analyze_source(DOWN_FLOW, "down.py").problems
     assert list(problems) == []
-    head = "from metaflow import FlowSpec, Parameter, current, step, Flow, get_metadata\n"
+    head = "from metaflow import FlowSpec, Parameter, current, step, Flow, Runner\n"
     refused = analyze_source(head + DOWN_FLOW.split("\n", 2)[2], "down.py").problems
-    where = head.index("get_metadata") + 1
+    where = head.index("Runner") + 1
     assert [(p.rule, p.span.line, p.span.column) for p in refused] == [("FLC309", 1, where)]
-    assert "metadata" in refused[0].format()
+    assert "flowc run" in refused[0].format()
 
 
 def test_a_step_reads_another_flows_runs(flows: Path, datastore_root: str) -> None:

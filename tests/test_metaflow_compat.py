@@ -77,14 +77,14 @@ def test_names_flowc_provides_pass() -> None:
 
 def test_each_unprovided_import_is_an_error_at_its_name() -> None:
     head = """\
-        from metaflow import FlowSpec, step, Flow, metadata
+        from metaflow import FlowSpec, step, Flow, NBRunner
         from metaflow.cards import Markdown, VegaChart
         import metaflow.plugins.cards
         from metaflow.exception import MetaflowException
         from metaflow import Runner as R, Paramter
         """
     assert problems(head) == {
-        ("FLC309", 1, 44),  # metadata (Flow is the client, which tasks have)
+        ("FLC309", 1, 44),  # NBRunner (Flow is the client, which tasks have)
         ("FLC309", 2, 38),  # VegaChart
         ("FLC309", 3, 8),  # metaflow.plugins.cards
         ("FLC309", 4, 1),  # the from-import of metaflow.exception

@@ -13,7 +13,8 @@ from flowc.transpile.specs import API_NAMES
 SHIM_EXTRAS = frozenset({"profile", "cards", "MergeArtifactsException", "CaughtException", "S3"})
 
 #: Metaflow's client names the shim provides, in flows and inside tasks
-#: (``runtime_shim/client.py``, ``METAFLOW_NAMES``): namespaces are accepted no-ops.
+#: (``runtime_shim/client.py``, ``METAFLOW_NAMES``): namespaces are accepted no-ops,
+#: ``metadata()`` names the datastore the client reads.
 CLIENT = frozenset(
     {
         "DataArtifact",
@@ -22,8 +23,11 @@ CLIENT = frozenset(
         "Run",
         "Step",
         "Task",
+        "default_metadata",
         "default_namespace",
+        "get_metadata",
         "get_namespace",
+        "metadata",
         "namespace",
     }
 )
@@ -37,10 +41,6 @@ FLOWC_CLIENT = frozenset({"Flow", "Run", "Step", "Task"})
 #: ``metaflow.cards`` components the shim renders (``LineChart`` and ``BarChart`` are flowc's own).
 CARD_COMPONENTS = frozenset({"Artifact", "BarChart", "Image", "LineChart", "Markdown", "Table"})
 
-_METADATA = (
-    "flowc has no metadata service: runs are read from the datastore ($FLOWC_DATASTORE, set in every task) "
-    "with Flow, Run, Step and Task"
-)
 _RUNNER = "run the flow with 'flowc run FILE' and deploy it with 'flowc compile FILE --target ...'"
 _USER_DECORATOR = (
     "write a plain Python decorator (with functools.wraps) above @step: it runs inside the task (FLC310)"
@@ -50,7 +50,6 @@ _SIMPLE_CARD = "use Markdown or Table, which flowc renders"
 
 #: Top-level ``metaflow`` names flowc refuses → what to do instead.
 METAFLOW_INSTEAD: dict[str, str] = {
-    **dict.fromkeys(("metadata", "get_metadata", "default_metadata"), _METADATA),
     **dict.fromkeys(("Runner", "NBRunner", "Deployer", "NBDeployer", "DeployedFlow"), _RUNNER),
     **dict.fromkeys(
         ("user_step_decorator", "UserStepDecorator", "StepMutator", "FlowMutator", "USER_SKIP_STEP"),
