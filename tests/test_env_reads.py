@@ -122,6 +122,19 @@ def test_other_expressions_stay_flc304(monkeypatch: pytest.MonkeyPatch, header: 
     assert {p.rule for p in problems} == {"FLC304"}, problems
 
 
+def test_conversion_of_a_read_is_refused_with_a_hint_to_drop_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEM", "8192")
+    text = flow_text("import os", '@kubernetes(memory=int(os.getenv("MEM", "4096")))')
+    _, problems = analyse(text)
+    (error,) = problems
+    assert (error.rule, error.span.line, error.span.column) == ("FLC304", *where(text, "int("))
+    assert "does not run int() on it: drop int()" in error.hint
+    flow, problems = analyse(text.replace('int(os.getenv("MEM", "4096"))', 'os.getenv("MEM", "4096")'))
+    assert [p.rule for p in problems] == ["FLC313"] and flow is not None
+    deco = flow.step("start").decorator("kubernetes")
+    assert deco is not None and deco.get("memory") == "8192"
+
+
 def test_warning_names_the_decorator_variable_and_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKING_URI", "http://mlflow:5000")
     decorator = '@environment(vars={"TRACKING_URI": os.getenv("TRACKING_URI", "http://127.0.0.1:5000")})'

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import libcst as cst
 from flowc.transpile.context import Context, NotLiteral, did_you_mean, dotted_name
-from flowc.transpile.environ import deploy_literal
+from flowc.transpile.environ import converted_read, deploy_literal
 from flowc.transpile.ir import Decorator, Value
 from flowc.transpile.problems import Severity
 from flowc.transpile.specs import (
@@ -66,12 +66,16 @@ def read_arguments(
         try:
             value = deploy_literal(ctx, arg.value, owner, label)
         except NotLiteral as exc:
+            converted = converted_read(ctx, exc.node)
             ctx.report(
                 "FLC304",
                 exc.node,
                 owner,
                 f"argument {key!r} of {label} is not a literal value",
-                "flowc reads flows without running them: use a literal, or a module-level constant",
+                f"flowc reads the environment but does not run {converted}() on it: drop {converted}() "
+                "where the argument takes text (memory=os.getenv('MEM', '4096')), or use a literal"
+                if converted
+                else "flowc reads flows without running them: use a literal, or a module-level constant",
             )
             continue
         expected = None if value is None else known[key](value)

@@ -99,6 +99,42 @@ def _assignments(stmt: cst.BaseSmallStatement) -> list[tuple[str, cst.BaseExpres
     return []
 
 
+def _is_read(func: cst.BaseExpression, names: _OsNames) -> bool:
+    """``os.getenv``, ``getenv`` or ``os.environ.get`` (or ``environ.get``)."""
+    if isinstance(func, cst.Name):
+        return func.value in names.getenv
+    if not isinstance(func, cst.Attribute):
+        return False
+    if func.attr.value == "getenv":
+        return isinstance(func.value, cst.Name) and func.value.value in names.modules
+    return func.attr.value == "get" and _is_environ(func.value, names)
+
+
+def _is_environ(expr: cst.BaseExpression, names: _OsNames) -> bool:
+    if isinstance(expr, cst.Name):
+        return expr.value in names.environ
+    return (
+        isinstance(expr, cst.Attribute)
+        and expr.attr.value == "environ"
+        and isinstance(expr.value, cst.Name)
+        and expr.value.value in names.modules
+    )
+
+
+def converted_read(ctx: Context, node: cst.CSTNode) -> str | None:
+    """``"int"`` when ``node`` is ``int(os.getenv(...))`` (or float, str, bool): flowc runs no such call."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and len(node.args) == 1):
+        return None
+    if node.func.value not in ("int", "float", "str", "bool"):
+        return None
+    inner, names = node.args[0].value, _os_names(ctx)
+    if isinstance(inner, cst.Call) and _is_read(inner.func, names):
+        return node.func.value
+    if isinstance(inner, cst.Subscript) and _is_environ(inner.value, names):
+        return node.func.value
+    return None
+
+
 class _Read(NamedTuple):
     """One variable read from the environment, and where to report it."""
 
@@ -135,34 +171,13 @@ class EnvRefs:
 
     def _read(self, node: cst.BaseExpression) -> Value:
         names = _os_names(self.ctx)
-        if isinstance(node, cst.Call) and self._is_read(node.func, names):
+        if isinstance(node, cst.Call) and _is_read(node.func, names):
             return self._call(node)
-        if isinstance(node, cst.Subscript) and self._is_environ(node.value, names):
+        if isinstance(node, cst.Subscript) and _is_environ(node.value, names):
             return self._item(node)
         if isinstance(node, cst.Name) and node.value not in self.ctx.constants:
             return self._constant(node, names)
         raise NotLiteral(node)
-
-    def _is_read(self, func: cst.BaseExpression, names: _OsNames) -> bool:
-        """``os.getenv``, ``getenv`` or ``os.environ.get`` (or ``environ.get``)."""
-        if isinstance(func, cst.Name):
-            return func.value in names.getenv
-        if not isinstance(func, cst.Attribute):
-            return False
-        if func.attr.value == "getenv":
-            return isinstance(func.value, cst.Name) and func.value.value in names.modules
-        return func.attr.value == "get" and self._is_environ(func.value, names)
-
-    @staticmethod
-    def _is_environ(expr: cst.BaseExpression, names: _OsNames) -> bool:
-        if isinstance(expr, cst.Name):
-            return expr.value in names.environ
-        return (
-            isinstance(expr, cst.Attribute)
-            and expr.attr.value == "environ"
-            and isinstance(expr.value, cst.Name)
-            and expr.value.value in names.modules
-        )
 
     def _call(self, call: cst.Call) -> Value:
         """``getenv(NAME[, DEFAULT])`` or ``environ.get(NAME[, DEFAULT])`` (``default=`` too)."""
