@@ -66,6 +66,9 @@ def read_arguments(
         try:
             value = deploy_literal(ctx, arg.value, owner, label)
         except NotLiteral as exc:
+            if key == "python":  # only @pypi/@conda(_base) have it; tasks cannot switch interpreters
+                _computed_python(ctx, exc.node, owner, label)
+                continue
             converted = converted_read(ctx, exc.node)
             ctx.report(
                 "FLC304",
@@ -90,6 +93,18 @@ def read_arguments(
             continue
         values[key] = value
     return values
+
+
+def _computed_python(ctx: Context, node: cst.CSTNode, owner: cst.CSTNode, label: str) -> None:
+    ctx.report(
+        "FLC315",
+        node,
+        owner,
+        f"argument 'python' of {label} is computed and flowc does not run code: the pin is ignored "
+        "and tasks run on their image's Python",
+        "write the version as a literal (python='3.11') to have it checked at task start, or remove it",
+        Severity.WARNING,
+    )
 
 
 def read_decorators(

@@ -75,6 +75,7 @@ RULES: dict[str, str] = {
     "FLC312": "exit hook is not a module-level function",
     "FLC313": "environment read at compile time",
     "FLC314": "environment variable not set",
+    "FLC315": "computed Python version is ignored",
     "FLC401": "construct the target cannot express",
     "FLC402": "target limit exceeded",
     "FLC403": "invalid compile option",
