@@ -81,6 +81,14 @@ CASES = [
         smoke=True,
     ),
     Case("recursive_poll.py", run=("attempts_needed=4",), prints=("ready after 4 attempts",), smoke=True),
+    Case("branch_in_switch.py", run=("changed=true",), prints=("outcome: refreshed 80 rows",)),
+    Case("foreach_in_switch.py", run=("use_cache=false",), prints=("total score: 42",), smoke=True),
+    Case(
+        "recursion_in_foreach.py",
+        run=(),
+        prints=("job needing 1 took 1 polls; job needing 3 took 3 polls; job needing 2 took 2 polls",),
+        smoke=True,
+    ),
     # Parameters, files and configs.
     Case(
         "params_every_type.py",
