@@ -2,6 +2,10 @@
 
 import sys
 
-from flowc.runtime_shim.cli import main
+from flowc.runtime_shim import collector
+
+collector.for_the_shim()  # before the shim's own imports
+
+from flowc.runtime_shim.cli import main  # noqa: E402
 
 sys.exit(main())

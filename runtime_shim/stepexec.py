@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from flowc.runtime_shim.collector import for_user_code
+
 _SHIM_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -109,7 +111,7 @@ def execute(
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
-        with _time_limit(timeout, step):
+        with _time_limit(timeout, step), for_user_code():
             call()
     except BaseException as exc:  # the user's code may raise anything, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
