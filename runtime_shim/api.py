@@ -92,6 +92,9 @@ class FlowSpec:
             print(f"Run this flow with: flowc run {sys.argv[0]}")
 
     def __getattr__(self, name: str) -> Any:
+        if name == "name":
+            # As in Metaflow: the flow's name, whatever an earlier step stored as ``name``.
+            return type(self).__name__
         state = self.__dict__.get(_INTERNAL)
         if state is not None and name in state.refs:
             value = state.load(state.refs[name])
@@ -110,7 +113,7 @@ class FlowSpec:
         found = state is not None and state.refs.pop(name, None) is not None
         if name in self.__dict__:
             object.__delattr__(self, name)
-        elif not found:
+        elif not found and name != "name":
             raise AttributeError(name)
 
     @property
@@ -138,13 +141,7 @@ class FlowSpec:
         state = self.__dict__.get(_INTERNAL)
         if state is None:
             return None
-        return [(f["index"], f["cardinality"], self._foreach_value(f)) for f in state.foreach_frames]
-
-    def _foreach_value(self, frame: dict[str, Any]) -> Any:
-        try:
-            return getattr(self, frame["var"])[frame["index"]] if frame.get("var") else None
-        except (AttributeError, LookupError, TypeError):
-            return None
+        return [(f["index"], f["cardinality"], _foreach_value(self, f)) for f in state.foreach_frames]
 
     def next(self, *targets: Any, **kwargs: Any) -> None:
         """Declare the transition at the end of a step (recorded by the runtime)."""
@@ -188,6 +185,17 @@ class FlowSpec:
         for name, shas in chosen.items():
             if name not in already:
                 state.refs[name] = next(iter(shas))
+
+
+def _foreach_value(flow: FlowSpec, frame: dict[str, Any]) -> Any:
+    """The element of a foreach frame's list, or ``None`` where the list is gone.
+
+    A function, not a method: flowc adds no names to the flow object beyond ``_flowc_state``.
+    """
+    try:
+        return getattr(flow, frame["var"])[frame["index"]] if frame.get("var") else None
+    except (AttributeError, LookupError, TypeError):
+        return None
 
 
 def step(f: F | None = None, *, start: bool = False, end: bool = False) -> Any:

@@ -53,6 +53,7 @@ RULES: dict[str, str] = {
     "FLC125": "@parallel misuse",
     "FLC126": "branches merge without a join",
     "FLC127": "@catch on a foreach or switch step",
+    "FLC128": "artifact named like a FlowSpec attribute",
     "FLC201": "parameter on a reserved name",
     "FLC202": "parameter clashes with a step",
     "FLC203": "duplicate parameter",

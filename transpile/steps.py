@@ -7,6 +7,7 @@ import inspect
 from typing import TypeGuard
 
 import libcst as cst
+from flowc.transpile.artifact_names import check_artifact_names
 from flowc.transpile.context import Context, NotLiteral
 from flowc.transpile.decorators import read_decorators
 from flowc.transpile.ir import Decorator, Span, Switch, Value
@@ -65,6 +66,9 @@ def read_step(ctx: Context, node: cst.FunctionDef) -> RawStep | None:
         is_end=step_args.get("end") is True,
     )
     _read_transition(ctx, raw)
+    twin = ctx.locator.ast_node(node)
+    if isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        check_artifact_names(ctx, twin)
     return raw
 
 
