@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,11 @@ FORMS = [
     ("self._success = True\n", [(0, 9, WARNING)]),
     ("self._graph = {}\n", [(0, 9, WARNING)]),
     ("self.name = 'a'\nself.index = 1\n", [(0, 9, WARNING), (1, 9, ERROR)]),
+    # The text filter: stores after a line continuation, inside blocks, next to reads.
+    ("self.a, \\\n    self.index = 1, 2\n", [(1, 13, ERROR)]),
+    ("self.index \\\n    = 1\n", [(0, 9, ERROR)]),
+    ("first = self.input[0]\nwhile first:\n    self.input = first = None\n", [(2, 13, ERROR)]),
+    ("setattr(\n    self,\n    'next',\n    1,\n)\n", [(2, 13, ERROR)]),
     # Python reads identifiers NFKC-normalised: this is self.index.
     ("self.ｉｎｄｅｘ = 1\n", [(0, 9, ERROR)]),
 ]
@@ -179,3 +186,22 @@ def test_later_steps_read_the_flows_name_as_in_metaflow(tmp_path: Path) -> None:
     assert "middle sees NameFlow" in output
     assert "after del NameFlow" in output
     assert "end sees NameFlow" in output
+
+
+def test_only_statements_that_may_store_an_attribute_are_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step ends in ``self.next(...)``; reads like ``self.input[0]`` cost no walk either."""
+    from flowc.transpile import artifact_names
+
+    walked: list[int] = []
+    real = artifact_names._stores
+
+    def spy(roots: list[ast.stmt], this: str) -> Iterator[tuple[ast.expr, str, bool]]:
+        walked.extend(r.lineno for r in roots)
+        return real(roots, this)
+
+    monkeypatch.setattr(artifact_names, "_stores", spy)
+    body = (
+        "first = self.input[0]\nself.index_of_best = first.name.upper()\nif first:\n    self.name = first\n"
+    )
+    assert _where(body) == [(3, 13, WARNING)]
+    assert walked == [FIRST + 2]

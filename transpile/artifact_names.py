@@ -80,9 +80,13 @@ _SUGGESTIONS = {
     "script_name": "script",
 }
 
-#: Whether a step's text may name one of the attributes (checked before walking it).
+#: Whether a step's text may store one of the attributes (checked before walking it).  A
+#: name followed on its line by ``(``, ``.`` or ``[`` is read, never stored: so every
+#: step's ``self.next(...)`` and reads like ``self.input[0]`` do not cost a walk.
 _MENTION = re.compile(
-    r"\b(?:name|_flowc\w*|" + "|".join(sorted(_PROPERTIES | _METHODS | _FATAL_STATE | _LOST_STATE)) + r")\b"
+    r"\b(?:name|_flowc\w*|"
+    + "|".join(sorted(_PROPERTIES | _METHODS | _FATAL_STATE | _LOST_STATE))
+    + r")\b(?![ \t]*[(.\[])"
 )
 
 
@@ -90,11 +94,13 @@ def check_artifact_names(ctx: Context, func: ast.FunctionDef | ast.AsyncFunction
     """Report assignments and deletions of ``FlowSpec``'s own attributes in a step body."""
     if not func.body or not func.args.args:
         return
-    text = "\n".join(ctx.locator.lines[func.body[0].lineno - 1 : func.end_lineno])
-    if text.isascii() and _MENTION.search(text) is None:
-        return
+    first = func.body[0].lineno
+    lines = ctx.locator.lines[first - 1 : func.end_lineno]
+    # Python reads identifiers NFKC-normalised (``ｉｎｄｅｘ`` is ``index``): such lines are walked.
+    hits = [first + i for i, line in enumerate(lines) if not line.isascii() or _MENTION.search(line)]
+    roots = [s for s in func.body if any(s.lineno <= h <= (s.end_lineno or s.lineno) for h in hits)]
     this = func.args.args[0].arg
-    for node, attr, deleting in _stores(func, this):
+    for node, attr, deleting in _stores(roots, this):
         found = _classify(attr, deleting)
         if found is None:
             continue
@@ -140,14 +146,14 @@ def _classify(attr: str, deleting: bool) -> tuple[str, Severity] | None:
     return "{this}.name is the flow's name: " + later, Severity.WARNING
 
 
-def _stores(func: ast.FunctionDef | ast.AsyncFunctionDef, this: str) -> Iterator[tuple[ast.expr, str, bool]]:
-    """``(node, attribute, deleting)`` for each store to or deletion of ``this.<attribute>``.
+def _stores(roots: list[ast.stmt], this: str) -> Iterator[tuple[ast.expr, str, bool]]:
+    """``(node, attribute, deleting)`` for each store to or deletion of ``this.<attribute>`` in ``roots``.
 
     Nested functions, lambdas and classes are not entered: ``self`` there may
     be another object.
     """
     bare: set[int] = set()  # ``self.x: int`` annotates, it binds nothing
-    stack: list[ast.AST] = list(func.body)
+    stack: list[ast.AST] = list(roots)
     found: list[tuple[ast.expr, str, bool]] = []
     while stack:
         node = stack.pop()
