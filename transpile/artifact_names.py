@@ -4,7 +4,7 @@
 names belong to the flow object: Metaflow fails the task (read-only
 properties, methods the step calls, its own task state) or keeps its own
 value in later steps (``name``).  The step body is read from the ``ast``
-tree, walked only when its text names one of these attributes.
+tree; only its statements whose lines may store one of these names are walked.
 """
 
 from __future__ import annotations
