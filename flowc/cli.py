@@ -60,6 +60,26 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 SHORT_LIVED_GC_THRESHOLD = 1_000_000
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, which also suggests the option meant by a misspelt one."""
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            message += _did_you_mean(message[len(prefix) :].split(), list(self._option_string_actions))
+        super().error(message)
+
+
+def _did_you_mean(given: list[str], options: list[str]) -> str:
+    import difflib
+
+    for word in given:
+        close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1)
+        if word.startswith("-") and close:
+            return f" (did you mean {close[0]}?)"
+    return ""
+
+
 def entry_point() -> NoReturn:
     """The ``flowc`` console script: :func:`main`, then the process ends.
 
@@ -172,7 +192,7 @@ def command_parser(name: str, module: ModuleType) -> argparse.ArgumentParser:
     """The parser of ``flowc NAME``: summary, the module's options, its epilog."""
     epilog: str = module.EPILOG
     configure: Callable[[argparse.ArgumentParser], None] = module.configure
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=f"flowc {name}",
         description=_summary(module),
         epilog=epilog,
@@ -200,7 +220,7 @@ def _root_parser(listing: bool) -> argparse.ArgumentParser:
         width = max(map(len, summaries), default=0)
         rows = "".join(f"  {name.ljust(width)}  {text}\n" for name, text in summaries.items())
         epilog = f"Commands:\n{rows}\n{EXAMPLES}"
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="flowc",
         usage="%(prog)s [-h] [--version] COMMAND [ARGS]...",
         description=SUMMARY,

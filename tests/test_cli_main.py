@@ -195,3 +195,17 @@ def _module(name: str) -> object:
     import importlib
 
     return importlib.import_module(f"flowc.commands.{name.replace('-', '_')}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggestion"),
+    [
+        (["compile", LINEAR, "-t", "argo", "--datastor", "s3://bucket/f"], "(did you mean --datastore?)"),
+        (["check", LINEAR, "--formt=json"], "(did you mean --format?)"),
+    ],
+)
+def test_a_misspelt_option_is_a_usage_error_that_names_the_right_one(
+    argv: list[str], suggestion: str
+) -> None:
+    result = invoke(argv)
+    assert result.exit_code == 2 and suggestion in result.stderr
