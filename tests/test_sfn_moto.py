@@ -174,7 +174,7 @@ from flowc import FlowSpec, Parameter, step
 
 
 class DynamicDefaultFlow(FlowSpec):
-    region = Parameter("region", default=os.environ.get("REGION", "eu"))
+    region = Parameter("region", default=os.environ.get("REGION", "EU").lower())
     size = Parameter("size", default=3)
 
     @step
