@@ -74,12 +74,9 @@ def _flowc_cards_file() -> str | None:
 _API_AND_CLIENT = (
     b"from flowc.runtime_shim.api import *  # noqa: F403\n"
     b"from flowc.runtime_shim.api import __all__ as _api\n"
-    b"from flowc.runtime_shim.client import METAFLOW_NAMES as _client\n"
-    b"from flowc.runtime_shim.client import (  # noqa: F401\n"
-    b"    DataArtifact, Flow, Metaflow, Run, Step, Task, default_metadata, default_namespace, get_metadata,\n"
-    b"    get_namespace, metadata, namespace,\n"
-    b")\n"
-    b"__all__ = [*_api, *_client]\n"
+    b"from flowc.runtime_shim import client as _client\n"
+    b"globals().update((name, getattr(_client, name)) for name in _client.METAFLOW_NAMES)\n"
+    b"__all__ = [*_api, *_client.METAFLOW_NAMES]\n"
 )
 
 _FLOWC_INIT = b'"""flowc authoring API and client, as shipped inside a code package."""\n' + _API_AND_CLIENT
